@@ -1,0 +1,98 @@
+// Identity keys: master (id/<ID> => labels), slave (value/<labels>/<nodeIP> => ID) and locks.
+#include <fmt/format.h>
+
+#include "cilium/labels.h"
+#include "cilium/layouts.h"
+#include "net/ip.h"
+#include "util/codec.h"
+
+namespace kvsnap {
+namespace {
+
+const TableSpec kIdentity{"identity",
+                          {"scope", "cluster", "id", "labels", "label_count", "namespace", "cluster_label",
+                           "canonical"}};
+const TableSpec kIdentityLabel{"identity_label",
+                               {"scope", "cluster", "identity", "position", "source", "key", "value"}};
+const TableSpec kIdentityRef{"identity_ref",
+                             {"scope", "cluster", "labels", "node_ip", "node_ip_bin", "identity"}};
+const TableSpec kIdentityLock{"identity_lock",
+                              {"scope", "cluster", "kind", "labels", "identity", "lease_hex", "key_lease"}};
+
+int64_t parse_identity_id(std::string_view s, const char* where) {
+  auto id = parse_u64(s);
+  if (!id || *id > uint64_t(UINT32_MAX))
+    throw DecodeError(fmt::format("{} '{}' is not a numeric identity", where, s));
+  return int64_t(*id);
+}
+
+void require_utf8(std::string_view s, const char* what) {
+  if (!is_valid_utf8(s)) throw DecodeError(fmt::format("{} is not valid UTF-8", what));
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_lease_hex(std::string_view s) {
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v * 16 + uint64_t(d);
+  }
+  return int64_t(v);
+}
+
+void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) {
+  int64_t id = parse_identity_id(p.tail, "key segment");
+  if (r.value.empty()) throw DecodeError("empty label string");
+  require_utf8(r.value, "label string");
+  auto labels = parse_labels(r.value);
+  if (labels.empty()) throw DecodeError("label string holds no label");
+  bool canonical = format_labels(labels) == r.value;
+  const Label* ns = find_label(labels, "io.kubernetes.pod.namespace");
+  const Label* cl = find_label(labels, "io.cilium.k8s.policy.cluster");
+  out.insert(kIdentity, {p.scope, p.cluster, id, std::string_view(r.value), int64_t(labels.size()),
+                         ns ? SqlValue(ns->value) : SqlValue(), cl ? SqlValue(cl->value) : SqlValue(), canonical});
+  int64_t pos = 0;
+  for (const auto& l : labels)
+    out.insert(kIdentityLabel, {p.scope, p.cluster, id, pos++, l.source, l.key, l.value});
+}
+
+void decode_identity_slave(const Record& r, const KeyParts& p, RowWriter& out) {
+  // Cilium's prefixMatchesKey: the node suffix is everything after the last '/'.
+  auto slash = p.tail.rfind('/');
+  if (slash == std::string_view::npos || slash == 0)
+    throw DecodeError("key has no <labels>/<nodeIP> suffix");
+  std::string_view labels = p.tail.substr(0, slash), node = p.tail.substr(slash + 1);
+  require_utf8(labels, "label string in key");
+  require_utf8(node, "node suffix");
+  int64_t id = parse_identity_id(r.value, "value");
+  auto ip = parse_ip(node);
+  out.insert(kIdentityRef, {p.scope, p.cluster, labels, node,
+                            ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
+}
+
+void decode_identity_gc_lock(const Record& r, const KeyParts& p, RowWriter& out) {
+  auto slash = p.tail.find('/');
+  if (slash == std::string_view::npos) throw DecodeError("key has no id/<ID>/<leaseHex> form");
+  int64_t id = parse_identity_id(p.tail.substr(0, slash), "key segment");
+  std::string_view lease = p.tail.substr(slash + 1);
+  if (lease.empty() || lease.find('/') != std::string_view::npos)
+    throw DecodeError("key has no id/<ID>/<leaseHex> form");
+  (void)r;
+  out.insert(kIdentityLock, {p.scope, p.cluster, "gc", SqlValue(), id, lease, parse_lease_hex(lease)});
+}
+
+void decode_identity_alloc_lock(const Record& r, const KeyParts& p, RowWriter& out) {
+  auto slash = p.tail.rfind('/');
+  if (slash == std::string_view::npos || slash == 0)
+    throw DecodeError("key has no <labels>/<leaseHex> form");
+  std::string_view labels = p.tail.substr(0, slash), lease = p.tail.substr(slash + 1);
+  require_utf8(labels, "label string in key");
+  require_utf8(lease, "lease segment");
+  (void)r;
+  out.insert(kIdentityLock, {p.scope, p.cluster, "allocation", labels, SqlValue(), lease, parse_lease_hex(lease)});
+}
+
+}  // namespace kvsnap

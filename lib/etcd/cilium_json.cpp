@@ -1,0 +1,80 @@
+// `cilium kvstore get --recursive -o json` (what `cilium sysdump` stores as kvstore-*.json):
+// {"<key>": {"Data": "<base64>", "ModRevision": N, "LeaseID": N, "SessionID": ""}, ...}
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "etcd/json_stream.h"
+#include "etcd/readers.h"
+#include "util/codec.h"
+
+namespace kvsnap {
+namespace {
+
+class CiliumJsonEvents : public JsonEvents {
+ public:
+  explicit CiliumJsonEvents(RecordSink& sink) : sink_(sink) {}
+
+  void begin_object() override {
+    if (depth_ == 0) {
+      top_seen_ = true;
+    } else if (depth_ == 1) {
+      rec_ = Record{};
+      rec_.key = key_;
+    }
+    ++depth_;
+  }
+  void end_object() override {
+    --depth_;
+    if (depth_ == 1) sink_.record(std::move(rec_));
+  }
+  void begin_array() override {
+    if (depth_ <= 1) throw JsonShapeError("expected an object of {\"Data\": ...} entries, found an array");
+    ++depth_;
+  }
+  void end_array() override { --depth_; }
+  void key(std::string_view k) override { key_.assign(k); }
+  void string(std::string_view s) override {
+    if (depth_ == 0)
+      throw JsonShapeError("a single JSON string: this is `cilium kvstore get KEY -o json` of one key, which does "
+                           "not name its key; use --recursive");
+    if (depth_ == 1) throw JsonShapeError(fmt::format("the entry of \"{}\" is not an object", key_));
+    if (depth_ == 2 && key_ == "Data") {
+      auto bytes = base64_decode(s);
+      if (!bytes) throw JsonShapeError("\"Data\" is not valid base64");
+      rec_.value = std::move(*bytes);
+    }
+  }
+  void integer(std::string_view, int64_t i, uint64_t u, bool is_signed) override {
+    if (depth_ < 2) throw JsonShapeError("expected an object of {\"Data\": ...} entries, found a number");
+    if (depth_ != 2) return;
+    if (key_ == "ModRevision") {
+      if (!is_signed && u > uint64_t(INT64_MAX)) throw JsonShapeError("\"ModRevision\" is out of range");
+      rec_.mod_revision = i;
+    } else if (key_ == "LeaseID") {
+      if (!is_signed && u > uint64_t(INT64_MAX)) throw JsonShapeError("\"LeaseID\" is out of range");
+      rec_.lease = i;
+    }
+  }
+  void other(std::string_view what) override {
+    if (depth_ == 0 && what == "null") return;  // an empty result printed as null
+    if (depth_ < 2) throw JsonShapeError(fmt::format("expected an object of {{\"Data\": ...}} entries, found {}", what));
+    if (depth_ == 2 && key_ == "Data" && what != "null") throw JsonShapeError("\"Data\" must be a base64 string");
+  }
+
+ private:
+  RecordSink& sink_;
+  int depth_ = 0;
+  bool top_seen_ = false;
+  std::string key_;
+  Record rec_;
+};
+
+}  // namespace
+
+void read_cilium_json(Input& in, RecordSink& sink, const ReadOptions&) {
+  CiliumJsonEvents ev(sink);
+  parse_json_stream(in, ev, "`cilium kvstore get -o json` output");
+}
+
+}  // namespace kvsnap

@@ -1,0 +1,109 @@
+// `etcdctl get -w protobuf`: one etcdserverpb.RangeResponse, raw, no length prefix.
+//   RangeResponse { 1 header ResponseHeader; 2 kvs KeyValue (repeated); 3 more; 4 count }
+//   ResponseHeader { 1 cluster_id; 2 member_id; 3 revision; 4 raft_term }
+//   KeyValue { 1 key; 2 create_revision; 3 mod_revision; 4 version; 5 value; 6 lease }
+// The top level is streamed field by field (one kvs entry in memory at a time).
+#include <fmt/format.h>
+
+#include "etcd/protobuf.h"
+#include "etcd/readers.h"
+#include "util/error.h"
+
+namespace kvsnap {
+namespace {
+
+// Reads one varint straight from the stream; nullopt at a clean end of input.
+std::optional<uint64_t> stream_varint(Input& in, bool at_field_start) {
+  auto head = in.peek(10);
+  if (head.empty()) {
+    if (at_field_start) return std::nullopt;
+    throw InputError(in.name(), fmt::format("byte {}", in.offset()), "truncated protobuf: the input ends in a field");
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < head.size() && i < 10; ++i) {
+    uint8_t b = uint8_t(head[i]);
+    v |= uint64_t(b & 0x7F) << (7 * i);
+    if (!(b & 0x80)) {
+      in.consume(i + 1);
+      return v;
+    }
+  }
+  throw InputError(in.name(), fmt::format("byte {}", in.offset()), "invalid protobuf: bad varint");
+}
+
+int64_t as_i64(uint64_t v) { return int64_t(v); }  // proto3 int64: two's complement in a varint
+
+}  // namespace
+
+void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
+  if (in.at_end()) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl -w protobuf output");
+  std::string body;
+  for (;;) {
+    uint64_t field_at = in.offset();
+    auto tag = stream_varint(in, true);
+    if (!tag) break;
+    uint32_t number = uint32_t(*tag >> 3);
+    uint32_t type = uint32_t(*tag & 7);
+    auto where = fmt::format("byte {}", field_at);
+    if (number == 0) throw InputError(in.name(), where, "invalid protobuf: field number 0");
+    if (type == pb::Varint) {
+      stream_varint(in, false);  // more, count: kvsnap counts the kvs itself
+      continue;
+    }
+    if (type == pb::Fixed64 || type == pb::Fixed32) {
+      std::string skip;
+      if (!in.read_exact(type == pb::Fixed64 ? 8 : 4, skip))
+        throw InputError(in.name(), where, "truncated protobuf: the input ends in a field");
+      continue;
+    }
+    if (type != pb::Len) throw InputError(in.name(), where, "invalid protobuf: unknown wire type (not a RangeResponse)");
+    uint64_t len = *stream_varint(in, false);
+    body.clear();
+    if (!in.read_exact(size_t(len), body))
+      throw InputError(in.name(), where,
+                       fmt::format("truncated protobuf: field {} needs {} bytes, the input ends first", number, len));
+    pb::Reader r(body);
+    pb::Field f;
+    if (number == 1) {  // header
+      SnapshotMeta& m = sink.meta();
+      while (r.next(f)) {
+        if (f.type != pb::Varint) continue;
+        if (f.number == 1) m.etcd_cluster_id = f.varint;
+        else if (f.number == 2) m.etcd_member_id = f.varint;
+        else if (f.number == 3) {
+          int64_t rev = as_i64(f.varint);
+          if (!m.revision || rev > *m.revision) m.revision = rev;
+        } else if (f.number == 4) m.raft_term = f.varint;
+      }
+    } else if (number == 2) {  // kvs
+      Record rec;
+      bool has_key = false;
+      while (r.next(f)) {
+        switch (f.number) {
+          case 1: if (f.type == pb::Len) { rec.key.assign(f.bytes); has_key = true; } break;
+          case 2: if (f.type == pb::Varint) rec.create_revision = as_i64(f.varint); break;
+          case 3: if (f.type == pb::Varint) rec.mod_revision = as_i64(f.varint); break;
+          case 4: if (f.type == pb::Varint) rec.version = as_i64(f.varint); break;
+          case 5: if (f.type == pb::Len) rec.value.assign(f.bytes); break;
+          case 6: if (f.type == pb::Varint) rec.lease = as_i64(f.varint); break;
+          default: break;
+        }
+      }
+      if (r.error())
+        throw InputError(in.name(), fmt::format("byte {}", field_at + r.offset()),
+                         fmt::format("invalid protobuf in a KeyValue: {}", r.error()));
+      if (!has_key) throw InputError(in.name(), where, "a KeyValue has no key");
+      // proto3 omits zero fields: a kv printed by etcd always has them, so absent means 0.
+      if (!rec.lease) rec.lease = 0;
+      if (!rec.create_revision) rec.create_revision = 0;
+      if (!rec.mod_revision) rec.mod_revision = 0;
+      if (!rec.version) rec.version = 0;
+      sink.record(std::move(rec));
+      continue;
+    }
+    if (r.error() && number == 1)
+      throw InputError(in.name(), where, fmt::format("invalid protobuf in the header: {}", r.error()));
+  }
+}
+
+}  // namespace kvsnap

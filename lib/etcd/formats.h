@@ -1,0 +1,26 @@
+#pragma once
+// The input formats kvimport reads, as one table: name, what it is, how its first bytes look,
+// and its reader. Adding a format is adding an entry.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "etcd/readers.h"
+
+namespace kvsnap {
+
+struct InputFormat {
+  const char* name;         // --format value
+  const char* description;  // for --help and messages
+  // True when the first bytes (up to 64 KiB, decompressed) look like this format. Entries are
+  // tried in table order; the first match wins.
+  bool (*sniff)(Input& in);
+  void (*read)(Input& in, RecordSink& sink, const ReadOptions& opts);
+};
+
+const std::vector<InputFormat>& input_formats();
+const InputFormat* find_format(std::string_view name);
+// The format of an input judged by its content; throws InputError when nothing matches.
+const InputFormat& detect_format(Input& in);
+
+}  // namespace kvsnap

@@ -1,0 +1,129 @@
+#pragma once
+// Deterministic synthetic Cilium kvstore ("kvstore mode": agents write identities, ipcache and
+// their node entry; the operator writes services, heartbeat, cluster config and the services
+// sync canary). Every value is byte-exact in the shape the chosen Cilium minor version writes
+// (see shared/reference/cilium-kvstore.md sections 2-8).
+//
+// The generator never holds all keys: it keeps per-entity tables whose size is O(nodes +
+// identities + services) and streams keys through a callback, either in revision order (the
+// order they were "written") or sorted byte-wise by key (the order etcd returns a range in).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kvsnap::gen {
+
+struct GenOptions {
+  int nodes = 4;
+  int identities = 20;
+  int pods_per_node = 15;
+  int services = 5;
+  uint64_t seed = 1;
+  std::string cluster_name = "default";
+  uint32_t cluster_id = 0;
+  std::string cilium_version = "1.16";  // "1.8" .. "1.20"; a patch suffix ("1.16.3") is ignored
+};
+
+struct GenKey {
+  std::string key;
+  std::string value;
+  int64_t lease = 0;  // etcd lease id, 0 = none
+  int64_t create_revision = 0;
+  int64_t mod_revision = 0;
+  int64_t version = 1;
+  int lease_group = 0;  // 0 = no lease; 1..nodes = agent of node index g-1; nodes+1 = operator
+};
+
+enum class Order {
+  Revision,  // ascending revision = the order in which the keys were written
+  Sorted,    // byte-wise ascending key = etcd range order
+};
+
+// Key prefixes (Cilium's constants) used by the generator.
+inline constexpr std::string_view kHeartbeatKey = "cilium/.heartbeat";
+inline constexpr std::string_view kClusterConfigPrefix = "cilium/cluster-config/";
+inline constexpr std::string_view kIdentityIdPrefix = "cilium/state/identities/v1/id/";
+inline constexpr std::string_view kIdentityValuePrefix = "cilium/state/identities/v1/value/";
+inline constexpr std::string_view kIpcachePrefix = "cilium/state/ip/v1/default/";
+inline constexpr std::string_view kNodesPrefix = "cilium/state/nodes/v1/";
+inline constexpr std::string_view kServicesPrefix = "cilium/state/services/v1/";
+inline constexpr std::string_view kSyncedPrefix = "cilium/synced/";
+
+// First lease id; node agent n holds kLeaseBase + n, the operator kLeaseBase + nodes.
+inline constexpr int64_t kLeaseBase = 7587861234567890433;  // 0x694d75a1b2c3d401
+
+// Numbers that follow from the options; all computed without generating any key.
+struct GenSummary {
+  int nodes = 0, identities = 0, pods_per_node = 0, services = 0;
+  int cilium_minor = 0;             // 8 .. 20
+  int pod_cidr_prefix_len = 24;     // per-node pod CIDR size (24 unless pods do not fit a /24)
+  bool health_in_ipcache = true;    // agents publish their cilium-health endpoint (< 1.17)
+  int64_t master_keys = 0;          // cilium/state/identities/v1/id/*
+  int64_t slave_keys = 0;           // cilium/state/identities/v1/value/*
+  int64_t ipcache_keys = 0;         // cilium/state/ip/v1/default/*
+  int64_t node_keys = 0;            // cilium/state/nodes/v1/*
+  int64_t service_keys = 0;         // cilium/state/services/v1/*
+  int64_t other_keys = 0;           // heartbeat, cluster-config, synced canary
+  int64_t total_keys = 0;
+  int64_t leases = 0;               // distinct leases (nodes + operator)
+  int64_t first_revision = 2;       // etcd's first put gets revision 2
+  int64_t last_revision = 0;        // = store revision after all puts
+  uint64_t etcd_cluster_id = 0;     // for the etcd-json header
+  uint64_t etcd_member_id = 0;
+  uint64_t raft_term = 2;
+};
+
+// Node/pod facts for tests and callers (index n in [0, nodes)).
+struct NodeInfo {
+  std::string name;
+  std::string internal_ip;  // 192.168.x.y
+  std::string router_ip;    // CiliumInternalIP
+  std::string health_ip;
+  uint32_t pod_cidr = 0;    // network address (host byte order)
+  int pod_cidr_len = 24;
+};
+
+// Throws std::invalid_argument when the options cannot describe a healthy cluster.
+class Cluster {
+ public:
+  explicit Cluster(GenOptions opts);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  const GenOptions& options() const { return opts_; }
+  const GenSummary& summary() const { return sum_; }
+
+  // Streams every key. The GenKey passed to the callback is reused between calls.
+  void generate(Order order, const std::function<void(const GenKey&)>& sink) const;
+
+  NodeInfo node(int n) const;
+  std::string identity_labels(int k) const;  // canonical label string of identity k
+  uint32_t identity_id(int k) const;         // numeric identity of identity k
+
+ private:
+  struct Impl;
+  GenOptions opts_;
+  GenSummary sum_;
+  Impl* impl_;
+};
+
+// Parses "1.16", "v1.16", "1.16.3"; returns the minor version or -1.
+int parse_cilium_minor(std::string_view version);
+
+// Picks nodes/identities/services proportionally to `keys` (keys/500, keys/50, keys/200) and
+// solves pods_per_node so that the total is as close to `keys` as possible. Other fields
+// (seed, cluster, version) are taken from `base`.
+GenOptions options_for_keys(int64_t keys, const GenOptions& base);
+
+// Counts without building the cluster (cheap: O(identities)). Throws like Cluster().
+GenSummary summarize(const GenOptions& opts);
+
+// Helpers shared with the output writers and tests.
+std::string ipv4_string(uint32_t addr);
+void append_ipv4(std::string& out, uint32_t addr);
+bool parse_ipv4(std::string_view s, uint32_t& addr);
+
+}  // namespace kvsnap::gen

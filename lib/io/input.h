@@ -1,0 +1,79 @@
+#pragma once
+// Opening what a user hands us: a file, standard input ("-"), their .zst/.gz forms, and the
+// members of a .zip/.tar archive. Everything becomes an Input: a buffered byte stream with
+// peeking (for format sniffing), line reading and the byte offset of what was consumed, so
+// readers can name where an error is. Inputs are read-only and streamed, never loaded whole.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kvsnap {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to n bytes into buf; 0 means end of data. Throws InputError on failure.
+  virtual size_t read(char* buf, size_t n) = 0;
+};
+
+class Input {
+ public:
+  Input(std::string name, std::unique_ptr<ByteSource> src);
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
+
+  const std::string& name() const { return name_; }
+  // What decompression was applied ("", "zstd", "gzip").
+  const std::string& compression() const { return compression_; }
+  void set_compression(std::string c) { compression_ = std::move(c); }
+
+  // Up to n bytes from the current position, without consuming them.
+  std::string_view peek(size_t n);
+  // The buffered bytes from the current position (refilled when empty); empty at end.
+  std::string_view chunk();
+  void consume(size_t n);
+  // Reads exactly n bytes into out (appending); false when the data ends first.
+  bool read_exact(size_t n, std::string& out);
+  // Next line without its '\n'; false at end of data. A last line without '\n' is still a line;
+  // ended_with_newline() says whether the most recent line had one.
+  bool next_line(std::string& line);
+  bool ended_with_newline() const { return last_newline_; }
+  bool at_end();
+  uint64_t offset() const { return consumed_; }  // bytes consumed so far (after decompression)
+
+  // Exposes the remaining stream as a ByteSource (for handing to libarchive).
+  std::unique_ptr<ByteSource> release_as_source();
+
+ private:
+  bool fill(size_t want);  // ensure at least `want` buffered bytes if data remains
+
+  std::string name_;
+  std::string compression_;
+  std::unique_ptr<ByteSource> src_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool last_newline_ = false;
+  uint64_t consumed_ = 0;
+};
+
+// Opens a path ("-" = standard input) and undoes .zst and .gz compression, detected from the
+// bytes (never the file name).
+std::unique_ptr<Input> open_input(const std::string& path);
+// Wraps an already-open source (used for archive members and tests).
+std::unique_ptr<Input> make_input(std::string name, std::unique_ptr<ByteSource> src);
+std::unique_ptr<Input> make_input_from_string(std::string name, std::string data);
+
+bool is_directory(const std::string& path);
+
+// Iterates the regular-file members of a .zip or .tar(.gz/.zst) archive held by `in`; for each,
+// calls fn(member path, Input of its bytes). Stops when fn returns false.
+void for_each_archive_member(Input& in,
+                             const std::function<bool(const std::string&, Input&)>& fn);
+// True when the peeked bytes start a .zip or .tar archive.
+bool looks_like_archive(Input& in);
+
+}  // namespace kvsnap

@@ -1,0 +1,61 @@
+#include "render/import_report.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace kvsnap {
+
+std::string render_import_text(const std::vector<ImportSummary>& snapshots, const std::string& db_path) {
+  std::string out;
+  for (const auto& s : snapshots) {
+    out += fmt::format("snapshot {} \"{}\" <- {} ({}{})\n", s.snapshot_id, s.name, s.source, s.format,
+                       s.compression.empty() ? "" : ", " + s.compression);
+    std::string rev = s.meta.revision ? fmt::format(", etcd revision {}", *s.meta.revision) : "";
+    out += fmt::format("  keys            {}{}{}\n", s.keys, rev, s.meta.keys_only ? " (keys only, no values)" : "");
+    if (s.meta.cluster_name || s.meta.cluster_id)
+      out += fmt::format("  cilium cluster  {} (id {})\n", s.meta.cluster_name.value_or("?"),
+                         s.meta.cluster_id ? std::to_string(*s.meta.cluster_id) : "?");
+    std::string decoded;
+    for (const auto& [table, n] : s.counts) decoded += fmt::format("{}{} {}", decoded.empty() ? "" : ", ", table, n);
+    out += fmt::format("  decoded         {}\n", decoded.empty() ? "nothing (no Cilium keys)" : decoded);
+    out += fmt::format("  decode errors   {}{}\n", s.decode_errors,
+                       s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : "");
+    if (s.meta.joined_lines)
+      out += fmt::format("  joined lines    {}  (values that held newlines in a line-based dump; prefer -w json)\n",
+                         s.meta.joined_lines);
+    if (s.meta.duplicate_records)
+      out += fmt::format("  duplicates      {}  (identical records seen twice, kept once)\n", s.meta.duplicate_records);
+  }
+  out += fmt::format("database: {}\n", db_path);
+  return out;
+}
+
+std::string render_import_json(const std::vector<ImportSummary>& snapshots, const std::string& db_path) {
+  boost::json::array arr;
+  for (const auto& s : snapshots) {
+    boost::json::object counts;
+    for (const auto& [table, n] : s.counts) counts[table] = n;
+    boost::json::object o;
+    o["id"] = s.snapshot_id;
+    o["name"] = s.name;
+    o["source"] = s.source;
+    o["format"] = s.format;
+    o["compression"] = s.compression.empty() ? boost::json::value(nullptr) : boost::json::value(s.compression);
+    o["keys"] = s.keys;
+    o["revision"] = s.meta.revision ? boost::json::value(*s.meta.revision) : boost::json::value(nullptr);
+    o["keys_only"] = s.meta.keys_only;
+    o["counts"] = std::move(counts);
+    o["decode_errors"] = s.decode_errors;
+    o["joined_lines"] = s.meta.joined_lines;
+    o["duplicate_records"] = s.meta.duplicate_records;
+    o["cluster_name"] = s.meta.cluster_name ? boost::json::value(*s.meta.cluster_name) : boost::json::value(nullptr);
+    o["cluster_id"] = s.meta.cluster_id ? boost::json::value(*s.meta.cluster_id) : boost::json::value(nullptr);
+    arr.push_back(std::move(o));
+  }
+  boost::json::object root;
+  root["database"] = db_path;
+  root["snapshots"] = std::move(arr);
+  return boost::json::serialize(root) + "\n";
+}
+
+}  // namespace kvsnap

@@ -1,0 +1,131 @@
+#include "store/db.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "store/embedded.h"
+
+namespace kvsnap {
+
+std::string_view embedded_file(std::string_view path) {
+  for (const EmbeddedFile* f = embedded_files(); f->path; ++f)
+    if (path == f->path) return {f->data, f->size};
+  return {};
+}
+
+Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), int(sql.size()), &s_, nullptr) != SQLITE_OK)
+    throw DbError(fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db), sql.substr(0, 200)));
+}
+
+Stmt::~Stmt() { sqlite3_finalize(s_); }
+
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(s_);
+    db_ = o.db_;
+    s_ = o.s_;
+    o.s_ = nullptr;
+  }
+  return *this;
+}
+
+Stmt& Stmt::bind_null(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+Stmt& Stmt::bind(int i, int64_t v) {
+  sqlite3_bind_int64(s_, i, v);
+  return *this;
+}
+Stmt& Stmt::bind(int i, std::optional<int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
+Stmt& Stmt::bind_text(int i, std::string_view v) {
+  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+Stmt& Stmt::bind_text(int i, const std::optional<std::string>& v) { return v ? bind_text(i, *v) : bind_null(i); }
+Stmt& Stmt::bind_blob(int i, std::string_view v) {
+  // A zero-length blob must still be a BLOB, not NULL: pass a non-null pointer.
+  static const char empty = 0;
+  sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_TRANSIENT);
+  return *this;
+}
+
+bool Stmt::step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string msg = sqlite3_errmsg(db_);
+  int ext = sqlite3_extended_errcode(db_);
+  sqlite3_reset(s_);
+  throw DbError(fmt::format("{} (code {})", msg, ext));
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Stmt::reset() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+std::string Stmt::text(int col) const {
+  auto* p = sqlite3_column_text(s_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(s_, col))) : std::string();
+}
+
+std::string_view Stmt::blob(int col) const {
+  auto* p = sqlite3_column_blob(s_, col);
+  return p ? std::string_view(static_cast<const char*>(p), size_t(sqlite3_column_bytes(s_, col))) : std::string_view();
+}
+
+Db::Db(const std::string& path, Mode mode) : path_(path) {
+  int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
+              : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DbError(fmt::format("{}: cannot open database: {}", path, msg));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 5000);
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+void Db::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    throw DbError(fmt::format("{}: {}", path_, msg));
+  }
+}
+
+int64_t Db::query_int(std::string_view sql) {
+  Stmt s = prepare(sql);
+  return s.step() ? s.int64(0) : 0;
+}
+
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace kvsnap

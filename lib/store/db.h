@@ -1,0 +1,83 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, transactions.
+// Errors throw DbError with SQLite's message.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace kvsnap {
+
+class DbError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, std::string_view sql);
+  ~Stmt();
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+
+  Stmt& bind_null(int i);
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, std::optional<int64_t> v);
+  Stmt& bind_text(int i, std::string_view v);
+  Stmt& bind_text(int i, const std::string& v) { return bind_text(i, std::string_view(v)); }
+  Stmt& bind_text(int i, const char* v) { return bind_text(i, std::string_view(v)); }
+  Stmt& bind_text(int i, const std::optional<std::string>& v);
+  Stmt& bind_blob(int i, std::string_view v);
+  bool step();  // true when a row is available
+  void run();   // step to completion and reset
+  void reset();
+
+  int64_t int64(int col) const { return sqlite3_column_int64(s_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string text(int col) const;
+  std::string_view blob(int col) const;
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+class Db {
+ public:
+  enum class Mode { ReadOnly, ReadWrite, Create };
+  Db(const std::string& path, Mode mode);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  void exec(std::string_view sql);
+  Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
+  int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  int64_t query_int(std::string_view sql);
+  sqlite3* get() const { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// Rolls back unless commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+}  // namespace kvsnap

@@ -1,0 +1,45 @@
+#include "store/import_file.h"
+
+#include <fmt/format.h>
+
+#include "etcd/formats.h"
+#include "io/input.h"
+#include "util/error.h"
+
+namespace kvsnap {
+
+std::string default_snapshot_name(const std::string& path) {
+  if (path == "-") return "stdin";
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& req) {
+  std::string name = req.name ? *req.name : default_snapshot_name(path);
+  if (is_directory(path)) {
+    if (req.format && *req.format != "sysdump")
+      throw InputError(path, "", fmt::format("is a folder; only --format sysdump reads folders"));
+    Importer imp(db, name, path, "sysdump", req.replace);
+    if (req.progress) imp.on_progress([&](int64_t keys) { req.progress(keys, 0); });
+    read_sysdump_dir(path, imp, req.read);
+    return imp.finish();
+  }
+  auto in = open_input(path);
+  const InputFormat* fmt_ = nullptr;
+  if (req.format) {
+    fmt_ = find_format(*req.format);
+    if (!fmt_) throw UsageError(fmt::format("unknown --format '{}' (kvimport --list-formats)", *req.format));
+  } else {
+    fmt_ = &detect_format(*in);
+  }
+  Importer imp(db, name, path, fmt_->name, req.replace);
+  imp.set_compression(in->compression());
+  Input* raw = in.get();
+  if (req.progress) imp.on_progress([&, raw](int64_t keys) { req.progress(keys, raw->offset()); });
+  fmt_->read(*in, imp, req.read);
+  return imp.finish();
+}
+
+}  // namespace kvsnap

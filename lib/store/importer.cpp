@@ -1,0 +1,157 @@
+#include "store/importer.h"
+
+#include <fmt/format.h>
+
+#include "cilium/layouts.h"
+#include "store/embedded.h"
+#include "util/error.h"
+#include "util/time.h"
+
+namespace kvsnap {
+
+namespace {
+constexpr int kSchemaVersion = 1;
+}
+
+void ensure_schema(Db& db) {
+  int64_t v = db.query_int("PRAGMA user_version");
+  if (v > kSchemaVersion)
+    throw DbError(fmt::format("{}: database schema version {} is newer than this kvsnap ({}); upgrade kvsnap",
+                              db.path(), v, kSchemaVersion));
+  if (v == kSchemaVersion) return;
+  db.exec(embedded_file("schema.sql"));
+  db.exec(embedded_file("views.sql"));
+  db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+}
+
+std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name) {
+  Stmt s = db.prepare("SELECT id FROM snapshot WHERE name = ?");
+  s.bind_text(1, name);
+  if (s.step()) return s.int64(0);
+  return std::nullopt;
+}
+
+void delete_snapshot(Db& db, int64_t id) {
+  Stmt tables = db.prepare(
+      "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
+      "WHERE m.type = 'table' AND c.name = 'snapshot_id'");
+  while (tables.step()) {
+    Stmt del = db.prepare(fmt::format("DELETE FROM \"{}\" WHERE snapshot_id = ?", tables.text(0)));
+    del.bind(1, id).run();
+  }
+  db.prepare("DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
+}
+
+Importer::Importer(Db& db, std::string name, std::string source, std::string format, bool replace) : db_(db) {
+  if (auto existing = find_snapshot_by_name(db, name)) {
+    if (!replace)
+      throw InputError(source, "",
+                       fmt::format("a snapshot named '{}' already exists in {} (use --replace, or -n to name "
+                                   "this one differently)",
+                                   name, db.path()));
+    delete_snapshot(db, *existing);
+  }
+  summary_.name = std::move(name);
+  summary_.source = std::move(source);
+  summary_.format = std::move(format);
+  Stmt s = db.prepare("INSERT INTO snapshot(name, source, format, imported_at) VALUES (?, ?, ?, ?)");
+  s.bind_text(1, summary_.name).bind_text(2, summary_.source).bind_text(3, summary_.format).bind_text(4, now_rfc3339());
+  s.run();
+  summary_.snapshot_id = db.last_insert_rowid();
+  insert_kv_ = db.prepare(
+      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key = ?");
+  insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
+}
+
+Importer::~Importer() = default;
+
+Stmt& Importer::statement(const TableSpec& t) {
+  auto it = stmts_.find(&t);
+  if (it != stmts_.end()) return it->second;
+  std::string cols = "snapshot_id, kv_id", params = "?, ?";
+  for (const char* c : t.columns) {
+    cols += fmt::format(", {}", c);
+    params += ", ?";
+  }
+  auto [pos, _] = stmts_.emplace(&t, db_.prepare(fmt::format("INSERT INTO {}({}) VALUES ({})", t.name, cols, params)));
+  return pos->second;
+}
+
+void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values) {
+  if (values.size() != t.columns.size())
+    throw std::logic_error(fmt::format("{}: {} values for {} columns", t.name, values.size(), t.columns.size()));
+  Stmt& s = statement(t);
+  s.bind(1, summary_.snapshot_id).bind(2, kv_id_);
+  int i = 3;
+  for (const auto& v : values) {
+    switch (v.kind) {
+      case SqlValue::Kind::Null: s.bind_null(i); break;
+      case SqlValue::Kind::Int: s.bind(i, v.i); break;
+      case SqlValue::Kind::Text: s.bind_text(i, v.s); break;
+      case SqlValue::Kind::Blob: s.bind_blob(i, v.s); break;
+    }
+    ++i;
+  }
+  s.run();
+  ++summary_.counts[t.name];
+}
+
+void Importer::record(Record&& r) {
+  KeyParts parts;
+  const KeyLayout* layout = classify_key(r.key, parts);
+  insert_kv_.bind(1, summary_.snapshot_id).bind_blob(2, r.key).bind_blob(3, r.value);
+  insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
+  if (layout) insert_kv_.bind_text(8, std::string_view(layout->name)); else insert_kv_.bind_null(8);
+  try {
+    insert_kv_.run();
+  } catch (const DbError&) {
+    // The only constraint is (snapshot_id, key): the input holds the key twice (overlapping pages
+    // concatenated). The same bytes again lose nothing; different bytes cannot both be kept.
+    find_kv_.bind(1, summary_.snapshot_id).bind_blob(2, r.key);
+    bool found = find_kv_.step();
+    bool same = found && find_kv_.blob(0) == std::string_view(r.value);
+    find_kv_.reset();
+    if (!found) throw;
+    if (!same)
+      throw InputError(summary_.source, fmt::format("key {}", r.key.substr(0, 200)),
+                       "the key appears twice with different values (overlapping dumps of different times?)");
+    ++summary_.meta.duplicate_records;
+    return;
+  }
+  kv_id_ = db_.last_insert_rowid();
+  ++summary_.keys;
+  if (layout) {
+    try {
+      layout->decode(r, parts, *this);
+    } catch (const DecodeError& e) {
+      insert_error_.bind(1, summary_.snapshot_id).bind(2, kv_id_).bind_text(3, std::string_view(layout->name));
+      insert_error_.bind_text(4, std::string_view(e.what())).run();
+      ++summary_.decode_errors;
+    }
+  }
+  if (progress_ && (summary_.keys & 0x3FFF) == 0) progress_(summary_.keys);
+}
+
+ImportSummary Importer::finish() {
+  const SnapshotMeta& m = summary_.meta;
+  Stmt s = db_.prepare(
+      "UPDATE snapshot SET format = ?, compression = ?, captured_at = ?, revision = ?, etcd_cluster_id = ?, "
+      "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
+      "joined_lines = ?, duplicate_records = ? WHERE id = ?");
+  auto u64 = [](const std::optional<uint64_t>& v) {
+    return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+  };
+  s.bind_text(1, summary_.format);
+  s.bind_text(2, summary_.compression.empty() ? std::nullopt : std::optional<std::string>(summary_.compression));
+  s.bind_text(3, m.captured_at).bind(4, m.revision).bind_text(5, u64(m.etcd_cluster_id));
+  s.bind_text(6, u64(m.etcd_member_id));
+  s.bind(7, m.raft_term ? std::optional<int64_t>(int64_t(*m.raft_term)) : std::nullopt);
+  s.bind_text(8, m.cluster_name).bind(9, m.cluster_id).bind(10, summary_.keys).bind(11, int64_t(m.keys_only));
+  s.bind(12, m.joined_lines).bind(13, m.duplicate_records).bind(14, summary_.snapshot_id);
+  s.run();
+  return summary_;
+}
+
+}  // namespace kvsnap

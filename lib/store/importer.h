@@ -1,0 +1,59 @@
+#pragma once
+// Writes one snapshot: the raw kv rows and, through the Cilium layout decoders, the decoded
+// tables. The caller owns the transaction (a failed import rolls back to the previous state).
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "etcd/record.h"
+#include "store/db.h"
+#include "store/rows.h"
+
+namespace kvsnap {
+
+// Creates the tables and views when they are missing; refuses a database of a newer schema.
+void ensure_schema(Db& db);
+// Deletes a snapshot's rows from every table that has a snapshot_id column, then the snapshot.
+void delete_snapshot(Db& db, int64_t snapshot_id);
+std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name);
+
+struct ImportSummary {
+  int64_t snapshot_id = 0;
+  std::string name, format, source, compression;
+  int64_t keys = 0;
+  int64_t decode_errors = 0;
+  std::map<std::string, int64_t> counts;  // rows per decoded table
+  SnapshotMeta meta;
+};
+
+class Importer : public RecordSink, private RowWriter {
+ public:
+  // Inserts the snapshot row. Throws InputError when the name exists (unless replace).
+  Importer(Db& db, std::string name, std::string source, std::string format, bool replace);
+  ~Importer() override;
+
+  void record(Record&& r) override;
+  SnapshotMeta& meta() override { return summary_.meta; }
+  void set_compression(std::string c) { summary_.compression = std::move(c); }
+  void set_format(std::string f) { summary_.format = std::move(f); }
+  // Called every few thousand records with the number imported so far.
+  void on_progress(std::function<void(int64_t)> fn) { progress_ = std::move(fn); }
+  ImportSummary finish();
+
+ private:
+  void insert(const TableSpec& table, std::initializer_list<SqlValue> values) override;
+  Stmt& statement(const TableSpec& table);
+
+  Db& db_;
+  ImportSummary summary_;
+  Stmt insert_kv_, find_kv_, insert_error_;
+  std::unordered_map<const TableSpec*, Stmt> stmts_;
+  int64_t kv_id_ = 0;
+  std::function<void(int64_t)> progress_;
+};
+
+}  // namespace kvsnap

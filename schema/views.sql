@@ -1,0 +1,18 @@
+-- Views for people reading the database with sqlite3: keys and values as text.
+DROP VIEW IF EXISTS kv_text;
+CREATE VIEW kv_text AS
+  SELECT id, snapshot_id, CAST(key AS TEXT) AS key, CAST(value AS TEXT) AS value,
+         create_revision, mod_revision, version, lease, layout
+  FROM kv;
+
+-- Keys under cilium/ that match no layout Cilium 1.8-1.19 writes.
+DROP VIEW IF EXISTS unknown_key;
+CREATE VIEW unknown_key AS
+  SELECT id AS kv_id, snapshot_id, CAST(key AS TEXT) AS key, length(value) AS value_bytes
+  FROM kv
+  WHERE layout IS NULL AND substr(key, 1, 7) = CAST('cilium/' AS BLOB);
+
+DROP VIEW IF EXISTS decode_error_text;
+CREATE VIEW decode_error_text AS
+  SELECT e.snapshot_id, CAST(k.key AS TEXT) AS key, e.layout, e.error
+  FROM decode_error e JOIN kv k ON k.id = e.kv_id;

@@ -1,0 +1,395 @@
+// Tests of the synthetic cluster generator (lib/gen). Uses only lib/gen headers.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gen/cluster.h"
+#include "gen/codec.h"
+#include "gen/output.h"
+
+using namespace kvsnap::gen;
+namespace json = boost::json;
+
+namespace {
+
+std::string b64decode(std::string_view in) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    int v = val(c);
+    REQUIRE(v >= 0);
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::vector<GenKey> collect(const Cluster& c, Order order) {
+  std::vector<GenKey> v;
+  c.generate(order, [&](const GenKey& g) { v.push_back(g); });
+  return v;
+}
+
+std::string render(const Cluster& c, Format f, bool sorted = false, std::string prefix = {}) {
+  std::string out;
+  WriteOptions wo;
+  wo.format = f;
+  wo.sorted = sorted;
+  wo.prefix = std::move(prefix);
+  write_cluster(c, wo, [&](std::string_view chunk) { out.append(chunk); });
+  return out;
+}
+
+bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+
+GenOptions small(uint64_t seed = 7, std::string version = "1.16") {
+  GenOptions o;
+  o.nodes = 6;
+  o.identities = 40;
+  o.pods_per_node = 30;
+  o.services = 12;
+  o.seed = seed;
+  o.cilium_version = std::move(version);
+  return o;
+}
+
+struct Label {
+  std::string source, key, value;
+};
+
+// Cilium's parseLabel over a kvstore label string (first ':' and first '=').
+std::vector<Label> parse_labels(const std::string& s) {
+  std::vector<Label> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(';', start);
+    REQUIRE(end != std::string::npos);
+    std::string e = s.substr(start, end - start);
+    size_t colon = e.find(':');
+    REQUIRE(colon != std::string::npos);
+    size_t eq = e.find('=', colon + 1);
+    REQUIRE(eq != std::string::npos);
+    out.push_back({e.substr(0, colon), e.substr(colon + 1, eq - colon - 1), e.substr(eq + 1)});
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("gen: deterministic for a seed, different across seeds") {
+  Cluster a(small(7)), b(small(7)), c(small(8));
+  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::CiliumText, Format::Load}) {
+    CHECK(render(a, f) == render(b, f));
+  }
+  CHECK(render(a, Format::CiliumText, true) == render(b, Format::CiliumText, true));
+  CHECK(render(a, Format::CiliumText) != render(c, Format::CiliumText));
+}
+
+TEST_CASE("gen: sorted order is byte-wise ascending, revision order is ascending revision") {
+  Cluster c(small());
+  auto sorted = collect(c, Order::Sorted);
+  auto byrev = collect(c, Order::Revision);
+  REQUIRE(sorted.size() == static_cast<size_t>(c.summary().total_keys));
+  REQUIRE(byrev.size() == sorted.size());
+  for (size_t i = 1; i < sorted.size(); ++i) CHECK(sorted[i - 1].key < sorted[i].key);
+  for (size_t i = 0; i < byrev.size(); ++i) {
+    CHECK(byrev[i].mod_revision == static_cast<int64_t>(i) + c.summary().first_revision);
+    CHECK(byrev[i].create_revision == byrev[i].mod_revision);
+    CHECK(byrev[i].version == 1);
+  }
+  CHECK(byrev.back().mod_revision == c.summary().last_revision);
+  std::map<std::string, std::pair<std::string, int64_t>> m1, m2;
+  for (auto& g : sorted) m1[g.key] = {g.value, g.mod_revision};
+  for (auto& g : byrev) m2[g.key] = {g.value, g.mod_revision};
+  CHECK(m1 == m2);
+}
+
+TEST_CASE("gen: identity label strings are canonical and slave keys match masters") {
+  for (const char* version : {"1.8", "1.16"}) {
+    GenOptions o = small(11, version);
+    o.cluster_name = "cluster3";
+    o.cluster_id = 3;
+    Cluster c(o);
+    std::map<std::string, std::string> master_by_id;   // id -> labels
+    std::map<std::string, std::string> id_by_labels;   // labels -> id
+    std::set<std::string> node_ips;
+    for (int n = 0; n < o.nodes; ++n) node_ips.insert(c.node(n).internal_ip);
+    int64_t slaves = 0;
+    for (const GenKey& g : collect(c, Order::Sorted)) {
+      if (starts_with(g.key, kIdentityIdPrefix)) {
+        const std::string id = g.key.substr(kIdentityIdPrefix.size());
+        const unsigned long v = std::stoul(id);
+        CHECK(v >= 3u * 65536 + 256);
+        CHECK(v <= 3u * 65536 + 65535);
+        CHECK(g.lease == 0);
+        CHECK(g.lease_group == 0);
+        REQUIRE(!g.value.empty());
+        CHECK(g.value.back() == ';');
+        auto labels = parse_labels(g.value);
+        std::string reser;
+        for (size_t i = 0; i < labels.size(); ++i) {
+          if (i) CHECK(labels[i - 1].key < labels[i].key);  // sorted by key, unique
+          reser += labels[i].source + ":" + labels[i].key + "=" + labels[i].value + ";";
+        }
+        CHECK(reser == g.value);
+        bool has_cluster = false;
+        for (auto& l : labels)
+          if (l.key == "io.cilium.k8s.policy.cluster") has_cluster = l.value == "cluster3";
+        CHECK(has_cluster);
+        CHECK(id_by_labels.emplace(g.value, id).second);  // no duplicate label sets
+        master_by_id[id] = g.value;
+      } else if (starts_with(g.key, kIdentityValuePrefix)) {
+        ++slaves;
+        const size_t slash = g.key.rfind('/');
+        const std::string labels =
+            g.key.substr(kIdentityValuePrefix.size(), slash - kIdentityValuePrefix.size());
+        const std::string ip = g.key.substr(slash + 1);
+        CHECK(node_ips.count(ip) == 1);
+        REQUIRE(master_by_id.count(g.value) == 1);  // masters sort before slaves
+        CHECK(master_by_id[g.value] == labels);
+        CHECK(g.lease != 0);
+        CHECK(g.lease_group >= 1);
+        CHECK(g.lease_group <= o.nodes);
+        CHECK(c.node(g.lease_group - 1).internal_ip == ip);  // the node's own agent lease
+      }
+    }
+    CHECK(static_cast<int>(master_by_id.size()) == o.identities);
+    CHECK(slaves == c.summary().slave_keys);
+    for (int k = 0; k < o.identities; ++k) CHECK(c.identity_labels(k).back() == ';');
+  }
+}
+
+TEST_CASE("gen: ipcache entries point at their node and lie in its pod CIDR") {
+  for (const char* version : {"1.8", "1.16", "1.19"}) {
+    Cluster c(small(3, version));
+    struct NodeView {
+      std::string name;
+      uint32_t net = 0;
+      int len = 0;
+      int64_t lease = 0;
+    };
+    std::map<std::string, NodeView> by_ip;  // InternalIP -> node
+    std::set<std::string> master_ids;
+    std::vector<GenKey> ip_keys;
+    for (const GenKey& g : collect(c, Order::Sorted)) {
+      if (starts_with(g.key, kNodesPrefix)) {
+        json::object v = json::parse(g.value).as_object();
+        NodeView nv;
+        nv.name = json::value_to<std::string>(v.at("Name"));
+        CHECK(g.key == std::string(kNodesPrefix) + "default/" + nv.name);
+        std::string internal;
+        for (auto& a : v.at("IPAddresses").as_array())
+          if (a.at("Type").as_string() == "InternalIP")
+            internal = json::value_to<std::string>(a.at("IP"));
+        auto& cidr = v.at("IPv4AllocCIDR").as_object();
+        REQUIRE(parse_ipv4(json::value_to<std::string>(cidr.at("IP")), nv.net));
+        const std::string mask = b64decode(json::value_to<std::string>(cidr.at("Mask")));
+        REQUIRE(mask.size() == 4);
+        uint32_t m = 0;
+        for (char ch : mask) m = (m << 8) | static_cast<unsigned char>(ch);
+        nv.len = __builtin_popcount(m);
+        CHECK(m == (nv.len == 0 ? 0u : ~0u << (32 - nv.len)));  // contiguous
+        CHECK((nv.net & m) == nv.net);                            // network address
+        nv.lease = g.lease;
+        CHECK(by_ip.emplace(internal, nv).second);
+      } else if (starts_with(g.key, kIdentityIdPrefix)) {
+        master_ids.insert(g.key.substr(kIdentityIdPrefix.size()));
+      } else if (starts_with(g.key, kIpcachePrefix)) {
+        ip_keys.push_back(g);
+      }
+    }
+    REQUIRE(static_cast<int>(by_ip.size()) == c.summary().nodes);
+    // pod CIDRs do not overlap
+    std::vector<std::pair<uint32_t, uint32_t>> ranges;
+    for (auto& [ip, nv] : by_ip) ranges.emplace_back(nv.net, nv.net + (1u << (32 - nv.len)) - 1);
+    std::sort(ranges.begin(), ranges.end());
+    for (size_t i = 1; i < ranges.size(); ++i) CHECK(ranges[i - 1].second < ranges[i].first);
+
+    REQUIRE(static_cast<int64_t>(ip_keys.size()) == c.summary().ipcache_keys);
+    int health = 0;
+    for (const GenKey& g : ip_keys) {
+      json::object v = json::parse(g.value).as_object();
+      const std::string ip = json::value_to<std::string>(v.at("IP"));
+      CHECK(g.key == std::string(kIpcachePrefix) + ip);
+      CHECK(v.at("Mask").is_null());
+      const std::string host = json::value_to<std::string>(v.at("HostIP"));
+      REQUIRE(by_ip.count(host) == 1);
+      const NodeView& nv = by_ip[host];
+      uint32_t a = 0;
+      REQUIRE(parse_ipv4(ip, a));
+      const uint32_t mask = ~0u << (32 - nv.len);
+      CHECK((a & mask) == nv.net);
+      CHECK(a != nv.net);
+      CHECK(a != (nv.net | ~mask));
+      CHECK(g.lease == nv.lease);
+      const std::string md = json::value_to<std::string>(v.at("Metadata"));
+      CHECK(starts_with(md, "cilium-global:default:" + nv.name + ":"));
+      const int64_t id = v.at("ID").as_int64();
+      if (id == 4) {
+        ++health;
+        CHECK(!v.contains("K8sPodName"));
+      } else {
+        CHECK(master_ids.count(std::to_string(id)) == 1);
+        CHECK(v.contains("K8sNamespace"));
+        CHECK(v.contains("K8sServiceAccount") == (c.summary().cilium_minor >= 19));
+      }
+    }
+    CHECK(health == (c.summary().health_in_ipcache ? c.summary().nodes : 0));
+  }
+}
+
+TEST_CASE("gen: --keys picks counts within 5%") {
+  for (int64_t keys : {10000, 2500, 100000}) {
+    GenOptions o = options_for_keys(keys, GenOptions{});
+    GenSummary s = summarize(o);
+    CAPTURE(keys);
+    CHECK(std::fabs(static_cast<double>(s.total_keys - keys)) <= 0.05 * keys);
+    if (keys == 10000) {
+      Cluster c(o);
+      int64_t n = 0;
+      c.generate(Order::Revision, [&](const GenKey&) { ++n; });
+      CHECK(n == s.total_keys);
+      CHECK(s.total_keys == s.master_keys + s.slave_keys + s.ipcache_keys + s.node_keys +
+                                s.service_keys + s.other_keys);
+      CHECK(s.pod_cidr_prefix_len == 24);
+    }
+  }
+}
+
+TEST_CASE("gen: etcd-json shape") {
+  Cluster c(small());
+  const std::string out = render(c, Format::EtcdJson);
+  REQUIRE(out.back() == '\n');
+  CHECK(out.find('\n') == out.size() - 1);  // one line
+  CHECK(starts_with(out, "{\"header\":{\"cluster_id\":"));
+  json::object doc = json::parse(out).as_object();
+  auto& kvs = doc.at("kvs").as_array();
+  CHECK(doc.at("count").as_int64() == static_cast<int64_t>(kvs.size()));
+  CHECK(doc.at("header").at("revision").as_int64() == c.summary().last_revision);
+  CHECK(!doc.contains("more"));
+  std::string prev;
+  for (auto& kv : kvs) {
+    auto& o = kv.as_object();
+    std::string key = b64decode(json::value_to<std::string>(o.at("key")));
+    CHECK(prev < key);
+    prev = key;
+    CHECK(o.contains("value"));
+    if (starts_with(key, kIdentityIdPrefix))
+      CHECK(!o.contains("lease"));  // omitempty
+    else
+      CHECK(o.at("lease").as_int64() >= kLeaseBase);
+  }
+  // A prefix with no keys gives the header only.
+  const std::string empty = render(c, Format::EtcdJson, false, "cilium/state/cnpstatuses");
+  CHECK(empty.find("kvs") == std::string::npos);
+  CHECK(empty.find("count") == std::string::npos);
+}
+
+TEST_CASE("gen: cilium-json shape") {
+  Cluster c16(small(5, "1.16")), c17(small(5, "1.17"));
+  const std::string a = render(c16, Format::CiliumJson);
+  const std::string b = render(c17, Format::CiliumJson);
+  CHECK(starts_with(a, "{\n  \"cilium/.heartbeat\": {\n    \"Data\": \""));
+  CHECK(a.size() > 3);
+  CHECK(a.substr(a.size() - 4) == "\n}\n\n");
+  CHECK(a.find("\"SessionID\": \"\"") != std::string::npos);
+  CHECK(b.find("SessionID") == std::string::npos);
+  json::object doc = json::parse(a).as_object();
+  CHECK(static_cast<int64_t>(doc.size()) == c16.summary().total_keys);
+  for (auto& [k, v] : doc) {
+    auto& o = v.as_object();
+    CHECK(o.size() == 4);
+    CHECK(o.at("ModRevision").as_int64() >= 2);
+  }
+  CHECK(render(c16, Format::CiliumJson, false, "cilium/state/cnpstatuses") == "{}\n\n");
+  const std::string nodes = render(c16, Format::CiliumJson, false, "cilium/state/nodes");
+  CHECK(json::parse(nodes).as_object().size() == 6);
+}
+
+TEST_CASE("gen: version-specific value shapes") {
+  auto first_value = [](const Cluster& c, std::string_view prefix) {
+    std::string v;
+    c.generate(Order::Sorted, [&](const GenKey& g) {
+      if (v.empty() && g.key.compare(0, prefix.size(), prefix) == 0) v = g.value;
+    });
+    return v;
+  };
+  Cluster v8(small(1, "1.8")), v16(small(1, "1.16")), v19(small(1, "1.19"));
+  const std::string n8 = first_value(v8, kNodesPrefix), n16 = first_value(v16, kNodesPrefix);
+  CHECK(n8.find("NodeIdentity") == std::string::npos);
+  CHECK(n8.find("IPv4SecondaryAllocCIDRs") == std::string::npos);
+  CHECK(n8.find("\"IPv6AllocCIDR\":null,\"IPv4HealthIP\"") != std::string::npos);
+  CHECK(n16.find("\"Annotations\":null,\"NodeIdentity\":1,\"WireguardPubKey\":\"\",\"BootID\":\"") !=
+        std::string::npos);
+  const std::string s8 = first_value(v8, kServicesPrefix), s16 = first_value(v16, kServicesPrefix),
+                    s19 = first_value(v19, kServicesPrefix);
+  CHECK(s8.find("includeExternal") == std::string::npos);
+  CHECK(s16.find("\"hostnames\":{},\"labels\"") != std::string::npos);
+  CHECK(s16.find("\"clusterID\":0}") != std::string::npos);
+  CHECK(s19.find("hostnames") == std::string::npos);
+  CHECK(v8.summary().other_keys == 1);   // heartbeat only
+  CHECK(v16.summary().other_keys == 2);  // + services sync canary
+
+  GenOptions cm = small(1, "1.16");
+  cm.cluster_name = "cluster1";
+  cm.cluster_id = 1;
+  Cluster with_cfg(cm);
+  CHECK(first_value(with_cfg, kClusterConfigPrefix) ==
+        "{\"id\":1,\"capabilities\":{\"maxConnectedClusters\":255}}");
+  cm.cilium_version = "1.18";
+  cm.cluster_name = "default";
+  Cluster with_cfg18(cm);
+  CHECK(first_value(with_cfg18, kClusterConfigPrefix) ==
+        "{\"id\":1,\"capabilities\":{\"maxConnectedClusters\":255,\"serviceExportsEnabled\":false}}");
+  cm.cilium_version = "1.16";  // 1.15-1.17 operator skips cluster "default"
+  Cluster no_cfg(cm);
+  CHECK(first_value(no_cfg, kClusterConfigPrefix).empty());
+}
+
+TEST_CASE("gen: codec") {
+  std::string s;
+  append_base64(s, "65793");
+  CHECK(s == "NjU3OTM=");
+  s.clear();
+  append_base64(s, std::string("\xff\xff\xff\x00", 4));
+  CHECK(s == "////AA==");
+  s.clear();
+  append_go_json_string(s, std::string("a<b>&\"\\\n\x01\xff", 10));
+  CHECK(s == "\"a\\u003cb\\u003e\\u0026\\\"\\\\\\n\\u0001\\ufffd\"");
+  CHECK(parse_cilium_minor("1.16") == 16);
+  CHECK(parse_cilium_minor("v1.8.13") == 8);
+  CHECK(parse_cilium_minor("2.0") == -1);
+}
+
+TEST_CASE("gen: rejects unhealthy options") {
+  GenOptions o = small();
+  o.identities = o.nodes * o.pods_per_node + 1;
+  CHECK_THROWS_AS(Cluster{o}, std::invalid_argument);
+  o = small();
+  o.cilium_version = "1.7";
+  CHECK_THROWS_AS(Cluster{o}, std::invalid_argument);
+  o = small();
+  o.cluster_name = "Bad_Name";
+  CHECK_THROWS_AS(Cluster{o}, std::invalid_argument);
+}
