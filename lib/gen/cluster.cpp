@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -265,31 +266,44 @@ GenOptions options_for_keys(int64_t keys, const GenOptions& base) {
   o.nodes = clampi(static_cast<double>(keys) / 500.0, 1, kMaxNodes);
   o.identities = clampi(static_cast<double>(keys) / 50.0, 1, kIdentityRange);
   o.services = clampi(static_cast<double>(keys) / 200.0, 0, kMaxServices);
-  // total(P) is increasing in P: binary search the smallest P with total >= keys, then take
-  // the closer of P and P-1.
-  auto total = [&](int p) {
+  // total(P) is increasing in P (options that cannot be built count as infinite).
+  auto total = [&](int p) -> int64_t {
     GenOptions t = o;
     t.pods_per_node = p;
-    return make_layout(t).sum.total_keys;
+    try {
+      return make_layout(t).sum.total_keys;
+    } catch (const std::invalid_argument&) {
+      return INT64_MAX;
+    }
   };
+  // Prefer pod counts that fit a /24 per node (252 pods + health); add nodes until they do.
+  constexpr int kFitsSlash24 = 252;
   const int max_p = kMaxEndpointId - 2;
-  int lo = std::max(1, (o.identities + o.nodes - 1) / o.nodes);
-  if (lo > max_p) throw std::invalid_argument("--keys too large for one cluster");
-  int hi = max_p;
-  if (total(lo) >= keys) {
-    o.pods_per_node = lo;
+  for (;;) {
+    const int lo = std::max(1, (o.identities + o.nodes - 1) / o.nodes);
+    const bool can_grow = o.nodes < kMaxNodes;
+    const int cap = can_grow ? kFitsSlash24 : max_p;
+    if (lo > cap || total(cap) < keys) {
+      if (can_grow) {
+        o.nodes = std::min(kMaxNodes, o.nodes + std::max(1, o.nodes / 10));
+        continue;
+      }
+      if (lo > cap) throw std::invalid_argument("--keys too large for one cluster");
+      o.pods_per_node = cap;
+      return o;
+    }
+    if (total(lo) >= keys) {
+      o.pods_per_node = lo;
+      return o;
+    }
+    int a = lo, b = cap;  // total(a) < keys <= total(b)
+    while (b - a > 1) {
+      const int mid = a + (b - a) / 2;
+      (total(mid) >= keys ? b : a) = mid;
+    }
+    o.pods_per_node = (total(b) - keys <= keys - total(a)) ? b : a;
     return o;
   }
-  if (total(hi) < keys) {
-    o.pods_per_node = hi;
-    return o;
-  }
-  while (hi - lo > 1) {
-    int mid = lo + (hi - lo) / 2;
-    (total(mid) >= keys ? hi : lo) = mid;
-  }
-  o.pods_per_node = (total(hi) - keys <= keys - total(lo)) ? hi : lo;
-  return o;
 }
 
 // ---------------------------------------------------------------------------------------------
