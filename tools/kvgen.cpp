@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   po::options_description desc(
       "Usage: kvgen [--keys N | --nodes N --identities N --pods-per-node N --services N]\n"
       "             [--seed S] [--cluster-name C] [--cluster-id N] [--cilium-version V]\n"
-      "             [-o FORMAT] [--sorted] [--prefix P] [--stats]\n\n"
+      "             [-o FORMAT] [--sorted] [--prefix P] [--stats]\n"
+      "             [--etcd-cluster-id N --etcd-member-id N --etcd-raft-term N]\n\n"
       "Writes a deterministic synthetic Cilium kvstore (kvstore mode) to stdout.\n"
       "Formats: etcd-json (etcdctl 3.4 get --prefix -w json), cilium-json (cilium kvstore get\n"
       "--recursive -o json), cilium-text (cilium kvstore get --recursive), load (input of\n"
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
     ("output,o", po::value<std::string>(&format)->default_value(format), "etcd-json | cilium-json | cilium-text | load")
     ("sorted", po::bool_switch(&wo.sorted), "cilium-text/load: sort by key (default: revision order)")
     ("prefix", po::value<std::string>(&wo.prefix), "only keys starting with this prefix")
+    ("etcd-cluster-id", po::value<uint64_t>(), "etcd-json: header cluster_id (default: from the seed)")
+    ("etcd-member-id", po::value<uint64_t>(), "etcd-json: header member_id (default: from the seed)")
+    ("etcd-raft-term", po::value<uint64_t>(), "etcd-json: header raft_term (default 2)")
     ("stats", "print the key counts to stderr");
   // clang-format on
   po::variables_map vm;
@@ -59,6 +63,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   wo.format = *fmt;
+  if (vm.count("etcd-cluster-id")) wo.etcd_cluster_id = vm["etcd-cluster-id"].as<uint64_t>();
+  if (vm.count("etcd-member-id")) wo.etcd_member_id = vm["etcd-member-id"].as<uint64_t>();
+  if (vm.count("etcd-raft-term")) wo.raft_term = vm["etcd-raft-term"].as<uint64_t>();
   try {
     if (vm.count("keys")) {
       for (const char* o : {"nodes", "identities", "pods-per-node", "services"})

@@ -192,8 +192,8 @@ Layout make_layout(const GenOptions& o) {
   s.leases = L.N + 1;
   s.first_revision = 2;
   s.last_revision = L.rev_heartbeat;
-  s.etcd_cluster_id = hsh(o.seed, kTagEtcd1) >> 1;
-  s.etcd_member_id = hsh(o.seed, kTagEtcd2) >> 1;
+  s.etcd_cluster_id = hsh(o.seed, kTagEtcd1);  // full uint64 range, like etcd
+  s.etcd_member_id = hsh(o.seed, kTagEtcd2);
   s.raft_term = 2;
   return L;
 }

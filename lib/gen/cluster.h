@@ -52,7 +52,7 @@ inline constexpr std::string_view kServicesPrefix = "cilium/state/services/v1/";
 inline constexpr std::string_view kSyncedPrefix = "cilium/synced/";
 
 // First lease id; node agent n holds kLeaseBase + n, the operator kLeaseBase + nodes.
-inline constexpr int64_t kLeaseBase = 7587861234567890433;  // 0x694d75a1b2c3d401
+inline constexpr int64_t kLeaseBase = 7587861234567890433;  // 0x694d7f9733604601
 
 // Numbers that follow from the options; all computed without generating any key.
 struct GenSummary {

@@ -14,6 +14,12 @@ void append_int(std::string& out, int64_t v) {
   out.append(buf, r.ptr);
 }
 
+void append_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
 constexpr size_t kFlushAt = 1 << 20;
 
 }  // namespace
@@ -45,13 +51,15 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
     case Format::EtcdJson:
       // printJSON(RangeResponse): struct order, omitempty everywhere.
       buf += "{\"header\":{\"cluster_id\":";
-      append_int(buf, static_cast<int64_t>(sum.etcd_cluster_id));
+      append_uint(buf, wo.etcd_cluster_id.value_or(sum.etcd_cluster_id));
       buf += ",\"member_id\":";
-      append_int(buf, static_cast<int64_t>(sum.etcd_member_id));
+      append_uint(buf, wo.etcd_member_id.value_or(sum.etcd_member_id));
       buf += ",\"revision\":";
       append_int(buf, sum.last_revision);
-      buf += ",\"raft_term\":";
-      append_int(buf, static_cast<int64_t>(sum.raft_term));
+      if (wo.raft_term.value_or(sum.raft_term) != 0) {  // omitempty
+        buf += ",\"raft_term\":";
+        append_uint(buf, wo.raft_term.value_or(sum.raft_term));
+      }
       buf += '}';
       break;
     case Format::CiliumJson:

@@ -25,6 +25,8 @@ struct WriteOptions {
   bool sorted = false;
   // Only keys starting with this prefix (etcd WithPrefix / Cilium ListPrefix semantics).
   std::string prefix;
+  // etcd-json header fields; default: the generator's seeded values (raft_term 2).
+  std::optional<uint64_t> etcd_cluster_id, etcd_member_id, raft_term;
 };
 
 // Streams the output in chunks to `out`; returns the number of keys written.
