@@ -77,7 +77,6 @@ CREATE TABLE IF NOT EXISTS identity_ref (
   node_ip_bin BLOB,              -- NULL when it is not an IP
   identity    INTEGER            -- the value; NULL when it is not a number (see decode_error)
 );
-CREATE INDEX IF NOT EXISTS identity_ref_labels ON identity_ref(snapshot_id, labels);
 CREATE INDEX IF NOT EXISTS identity_ref_id ON identity_ref(snapshot_id, identity);
 
 -- Allocation locks (locks/<labels>/<lease>) and GC locks (locks/id/<ID>/<lease>).

@@ -17,9 +17,11 @@ std::string render_import_text(const std::vector<ImportSummary>& snapshots, cons
                          s.meta.cluster_id ? std::to_string(*s.meta.cluster_id) : "?");
     std::string decoded;
     for (const auto& [table, n] : s.counts) decoded += fmt::format("{}{} {}", decoded.empty() ? "" : ", ", table, n);
-    out += fmt::format("  decoded         {}\n", decoded.empty() ? "nothing (no Cilium keys)" : decoded);
+    out += fmt::format("  decoded         {}\n", decoded.empty() ? (s.meta.keys_only ? "nothing (keys only)" : "nothing (no Cilium keys)") : decoded);
     out += fmt::format("  decode errors   {}{}\n", s.decode_errors,
                        s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : "");
+    if (s.undecoded_values)
+      out += fmt::format("  not decoded     {}  (keys-only dump: these layouts need the values)\n", s.undecoded_values);
     if (s.meta.joined_lines)
       out += fmt::format("  joined lines    {}  (values that held newlines in a line-based dump; prefer -w json)\n",
                          s.meta.joined_lines);
@@ -47,6 +49,7 @@ std::string render_import_json(const std::vector<ImportSummary>& snapshots, cons
     o["counts"] = std::move(counts);
     o["decode_errors"] = s.decode_errors;
     o["joined_lines"] = s.meta.joined_lines;
+    o["undecoded_values"] = s.undecoded_values;
     o["duplicate_records"] = s.meta.duplicate_records;
     o["cluster_name"] = s.meta.cluster_name ? boost::json::value(*s.meta.cluster_name) : boost::json::value(nullptr);
     o["cluster_id"] = s.meta.cluster_id ? boost::json::value(*s.meta.cluster_id) : boost::json::value(nullptr);

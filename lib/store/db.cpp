@@ -52,6 +52,16 @@ Stmt& Stmt::bind_blob(int i, std::string_view v) {
   return *this;
 }
 
+Stmt& Stmt::bind_text_ref(int i, std::string_view v) {
+  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+Stmt& Stmt::bind_blob_ref(int i, std::string_view v) {
+  static const char empty = 0;
+  sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_STATIC);
+  return *this;
+}
+
 bool Stmt::step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
@@ -70,7 +80,7 @@ void Stmt::run() {
 
 void Stmt::reset() {
   sqlite3_reset(s_);
-  sqlite3_clear_bindings(s_);
+  sqlite3_clear_bindings(s_);  // drops the (static) pointers of the run that just ended
 }
 
 std::string Stmt::text(int col) const {

@@ -33,6 +33,9 @@ class Stmt {
   Stmt& bind_text(int i, const char* v) { return bind_text(i, std::string_view(v)); }
   Stmt& bind_text(int i, const std::optional<std::string>& v);
   Stmt& bind_blob(int i, std::string_view v);
+  // Without a copy: the bytes must stay alive until the statement has run (hot paths only).
+  Stmt& bind_text_ref(int i, std::string_view v);
+  Stmt& bind_blob_ref(int i, std::string_view v);
   bool step();  // true when a row is available
   void run();   // step to completion and reset
   void reset();

@@ -26,6 +26,7 @@ struct ImportSummary {
   std::string name, format, source, compression;
   int64_t keys = 0;
   int64_t decode_errors = 0;
+  int64_t undecoded_values = 0;  // keys-only dumps: keys whose layout needs the value
   std::map<std::string, int64_t> counts;  // rows per decoded table
   SnapshotMeta meta;
 };
@@ -52,7 +53,9 @@ class Importer : public RecordSink, private RowWriter {
   ImportSummary summary_;
   Stmt insert_kv_, find_kv_, insert_error_;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
+  std::unordered_map<const TableSpec*, int64_t> row_counts_;
   int64_t kv_id_ = 0;
+  bool bulk_ = false;
   std::function<void(int64_t)> progress_;
 };
 

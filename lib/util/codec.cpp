@@ -45,28 +45,28 @@ void append_utf8(std::string& out, uint32_t cp) {
 
 std::optional<std::string> base64_decode(std::string_view in) {
   if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      char c = in[i + j];
-      if (c == '=') {
-        // Padding only in the last quantum, only in its last two places, and only trailing.
-        if (i + 4 != in.size() || j < 2) return std::nullopt;
-        ++pad;
-        v[j] = 0;
-      } else {
-        if (pad) return std::nullopt;
-        v[j] = kB64Table[static_cast<unsigned char>(c)];
-        if (v[j] < 0) return std::nullopt;
-      }
-    }
-    uint32_t n = (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
-    out += static_cast<char>(n >> 16);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
-    if (pad < 1) out += static_cast<char>(n & 0xFF);
+  size_t pad = 0;
+  if (!in.empty() && in.back() == '=') pad = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+  std::string out(in.size() / 4 * 3 - pad, '\0');
+  char* o = out.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  size_t full = in.size() / 4 - (pad ? 1 : 0);
+  for (size_t q = 0; q < full; ++q, p += 4) {
+    int a = kB64Table[p[0]], b = kB64Table[p[1]], c = kB64Table[p[2]], d = kB64Table[p[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    uint32_t n = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    *o++ = static_cast<char>(n >> 16);
+    *o++ = static_cast<char>((n >> 8) & 0xFF);
+    *o++ = static_cast<char>(n & 0xFF);
+  }
+  if (pad) {
+    // The last quantum: "xx==" or "xxx=". Padding anywhere else was caught by the table (-1).
+    int a = kB64Table[p[0]], b = kB64Table[p[1]];
+    int c = pad == 1 ? kB64Table[p[2]] : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    uint32_t n = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6);
+    *o++ = static_cast<char>(n >> 16);
+    if (pad == 1) *o++ = static_cast<char>((n >> 8) & 0xFF);
   }
   return out;
 }
