@@ -13,11 +13,25 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 std::string line_at(int64_t n) { return fmt::format("line {}", n); }
 
-// Keys start a record only when they begin with the dump's prefix and sort after the previous
-// key (etcdctl prints keys in byte order), so value lines that look like keys are not mistaken.
 std::string derive_prefix(std::string_view first_key) {
   auto slash = first_key.find('/');
   return slash == std::string_view::npos ? std::string() : std::string(first_key.substr(0, slash + 1));
+}
+
+// Whether a line after a value starts the next key. etcdctl prints keys in byte order, so a key
+// sorts after the previous one; and it starts with the dump's prefix, or (unless --prefix was
+// given) with a path segment like "cilium/" or "registry/" -- a first segment of name
+// characters. Continuation lines of multi-line values ("line2", "}", "k8s:a=b;...") are neither.
+bool starts_key(std::string_view line, std::string_view prev_key, std::string_view prefix, bool prefix_given) {
+  if (!(line > prev_key)) return false;
+  if (line.substr(0, prefix.size()) == prefix) return true;
+  if (prefix_given) return false;
+  auto slash = line.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  for (char c : line.substr(0, slash))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
 }
 
 }  // namespace
@@ -43,7 +57,7 @@ void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
     bool have_next = false;
     while (in.next_line(next)) {
       ++lineno;
-      if (starts_with(next, prefix) && next > key) {
+      if (starts_key(next, key, prefix, opts.key_prefix.has_value())) {
         have_next = true;
         break;
       }
