@@ -52,7 +52,11 @@ class EtcdJsonEvents : public JsonEvents {
   void end_array() override { stack_.pop_back(); }
   void key(std::string_view k) override {
     key_.assign(k);
-    if (top() == Ctx::Top && k == "header") saw_header_ = true;
+    if (top() != Ctx::Top) return;
+    if (k == "header") saw_header_ = true;
+    else if (k != "kvs" && k != "more" && k != "count")
+      throw JsonShapeError(fmt::format("not an etcdctl get response: it has a \"{}\" member{}", k,
+                                       k == "members" ? " (etcdctl member list?)" : ""));
   }
   void string(std::string_view s) override {
     if (stack_.empty()) throw JsonShapeError("expected an object, found a string");

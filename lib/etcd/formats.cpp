@@ -59,9 +59,24 @@ bool sniff_fields(Input& in) {
 }
 bool sniff_cilium_text(Input& in) { return first_line(in).find(" => ") != std::string_view::npos; }
 bool sniff_simple(Input& in) {
+  // The first line is a key: text, and not the start of a JSON document.
   auto l = first_line(in);
-  return !l.empty() && is_valid_utf8(l);
+  return !l.empty() && l[0] != '[' && l[0] != '{' && is_valid_utf8(l);
 }
+
+// Outputs people mistake for dumps, recognised by their first line so the message says what the
+// file is instead of importing nonsense.
+struct NotADump {
+  std::string_view prefix, suffix;  // of the first line
+  const char* what;
+};
+constexpr NotADump kNotDumps[] = {
+    {"Error: ", "", "an etcdctl error message, not a dump"},
+    {"{\"level\":", "", "etcd client log lines (etcdctl's stderr), not a dump"},
+    {"found ", " leases", "`etcdctl lease list` output, not a dump"},
+    {"[{\"Endpoint\":", "", "`etcdctl endpoint status/health -w json` output, not a dump"},
+    {"{\"cluster_id\":", "", "`etcdctl lease timetolive -w json` output, not a dump"},
+};
 
 }  // namespace
 
@@ -90,6 +105,10 @@ const InputFormat* find_format(std::string_view name) {
 
 const InputFormat& detect_format(Input& in) {
   if (in.at_end()) throw InputError(in.name(), "byte 0", "empty input: nothing to import");
+  std::string_view line = first_line(in);
+  for (const auto& n : kNotDumps)
+    if (line.starts_with(n.prefix) && line.ends_with(n.suffix))
+      throw InputError(in.name(), "line 1", fmt::format("this is {}: {}", n.what, line.substr(0, 120)));
   for (const auto& f : input_formats())
     if (f.sniff(in)) return f;
   throw InputError(in.name(), "byte 0",

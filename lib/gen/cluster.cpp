@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "gen/codec.h"
+#include "util/codec.h"
 
 namespace kvsnap::gen {
 
@@ -540,7 +540,7 @@ struct Cluster::Impl {
                                  static_cast<unsigned char>(mask >> 16),
                                  static_cast<unsigned char>(mask >> 8),
                                  static_cast<unsigned char>(mask)};
-    append_base64(v, std::string_view(reinterpret_cast<const char*>(mb), 4));
+    v += kvsnap::base64_encode(std::string_view(reinterpret_cast<const char*>(mb), 4));
     v += "\"},";
     if (m >= 12) v += "\"IPv4SecondaryAllocCIDRs\":null,";
     v += "\"IPv6AllocCIDR\":null,";

@@ -1,39 +1,8 @@
 #include "gen/codec.h"
 
-#include <cstdint>
+#include <cstddef>
 
 namespace kvsnap::gen {
-
-void append_base64(std::string& out, std::string_view in) {
-  static constexpr char tbl[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const size_t n = in.size();
-  const size_t start = out.size();
-  out.resize(start + (n + 2) / 3 * 4);
-  char* p = out.data() + start;
-  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const uint32_t v = (uint32_t{s[i]} << 16) | (uint32_t{s[i + 1]} << 8) | s[i + 2];
-    *p++ = tbl[v >> 18];
-    *p++ = tbl[(v >> 12) & 63];
-    *p++ = tbl[(v >> 6) & 63];
-    *p++ = tbl[v & 63];
-  }
-  if (n - i == 1) {
-    const uint32_t v = uint32_t{s[i]} << 16;
-    *p++ = tbl[v >> 18];
-    *p++ = tbl[(v >> 12) & 63];
-    *p++ = '=';
-    *p++ = '=';
-  } else if (n - i == 2) {
-    const uint32_t v = (uint32_t{s[i]} << 16) | (uint32_t{s[i + 1]} << 8);
-    *p++ = tbl[v >> 18];
-    *p++ = tbl[(v >> 12) & 63];
-    *p++ = tbl[(v >> 6) & 63];
-    *p++ = '=';
-  }
-}
 
 namespace {
 // Length of the valid UTF-8 sequence at s[i], or 0 if invalid (Go's utf8.DecodeRuneInString).
@@ -102,6 +71,19 @@ void append_go_json_string(std::string& out, std::string_view s) {
       out.append(s.data() + i, len);
     }
     i += len;
+  }
+  out.push_back('"');
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of("\",\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
   }
   out.push_back('"');
 }

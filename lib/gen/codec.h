@@ -1,16 +1,19 @@
 #pragma once
-// Byte encoders shared by the generator's output writers: RFC 4648 standard base64 (what Go's
-// encoding/json does for []byte) and Go encoding/json string escaping.
+// Byte encoders of the generator's output writers that the rest of the library has no use for:
+// Go encoding/json string escaping and RFC 4180 CSV fields. Base64 (what Go's encoding/json does
+// for []byte) is kvsnap::base64_encode from util/codec.h.
 #include <string>
 #include <string_view>
 
 namespace kvsnap::gen {
 
-void append_base64(std::string& out, std::string_view in);
-
 // Appends `s` as a JSON string literal (with quotes) exactly as Go's encoding/json writes it with
 // HTML escaping on (the default): '<' '>' '&' as \u003c \u003e \u0026, U+2028/U+2029 escaped,
 // control bytes as \n \r \t or \u00XX, invalid UTF-8 bytes as \ufffd.
 void append_go_json_string(std::string& out, std::string_view s);
+
+// Appends `s` as one RFC 4180 CSV field: as is, unless it holds '"', ',', CR or LF; then in
+// double quotes with every '"' doubled. Bytes are copied unchanged (no UTF-8 check).
+void append_csv_field(std::string& out, std::string_view s);
 
 }  // namespace kvsnap::gen

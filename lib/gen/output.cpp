@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "gen/codec.h"
+#include "util/codec.h"
 
 namespace kvsnap::gen {
 
@@ -74,7 +75,7 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
     switch (wo.format) {
       case Format::EtcdJson:
         buf += count == 0 ? ",\"kvs\":[{\"key\":\"" : ",{\"key\":\"";
-        append_base64(buf, g.key);
+        buf += kvsnap::base64_encode(g.key);
         buf += "\",\"create_revision\":";
         append_int(buf, g.create_revision);
         buf += ",\"mod_revision\":";
@@ -83,7 +84,7 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
         append_int(buf, g.version);
         if (!g.value.empty()) {
           buf += ",\"value\":\"";
-          append_base64(buf, g.value);
+          buf += kvsnap::base64_encode(g.value);
           buf += '"';
         }
         if (g.lease != 0) {
@@ -97,7 +98,7 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
         buf += count == 0 ? "\n  " : ",\n  ";
         append_go_json_string(buf, g.key);
         buf += ": {\n    \"Data\": \"";
-        append_base64(buf, g.value);
+        buf += kvsnap::base64_encode(g.value);
         buf += "\",\n    \"ModRevision\": ";
         append_int(buf, g.mod_revision);
         buf += ",\n    \"LeaseID\": ";
@@ -111,9 +112,9 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
         buf += '\n';
         break;
       case Format::Load:
-        append_base64(buf, g.key);
+        buf += kvsnap::base64_encode(g.key);
         buf += ' ';
-        append_base64(buf, g.value);
+        buf += kvsnap::base64_encode(g.value);
         buf += ' ';
         append_int(buf, g.lease_group);
         buf += '\n';

@@ -187,3 +187,22 @@ TEST_CASE("cilium kvstore get -o json, with and without SessionID") {
   CHECK_FALSE(r.records[1].create_revision.has_value());
   CHECK(read_string("null", "cilium-json").records.empty());
 }
+
+TEST_CASE("outputs that are not dumps are named, not imported") {
+  auto err = [](const char* file) -> std::string {
+    try {
+      read_fixture(file);
+    } catch (const InputError& e) {
+      return e.describe();
+    }
+    return "no error";
+  };
+  CHECK(err("etcd-3.4/get-table.txt").find("line 1: this is an etcdctl error message") != std::string::npos);
+  CHECK(err("etcd-3.4/get-compacted-rev-error.txt").find("etcd client log lines") != std::string::npos);
+  CHECK(err("etcd-3.4/lease-list.txt").find("`etcdctl lease list` output") != std::string::npos);
+  CHECK(err("etcd-3.4/lease-ttl.json").find("lease timetolive") != std::string::npos);
+  CHECK(err("etcd-3.4/endpoint-status.json").find("endpoint status") != std::string::npos);
+  CHECK(err("etcd-3.4/member-list.json").find("it has a \"members\" member (etcdctl member list?)") != std::string::npos);
+  CHECK(err("etcd-3.4/get-print-value-only.txt").find("not a format kvimport knows") != std::string::npos);
+  CHECK(err("etcd-3.4/get-empty-simple.txt").find("byte 0: empty input") != std::string::npos);
+}
