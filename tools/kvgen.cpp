@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
       "Writes a deterministic synthetic Cilium kvstore (kvstore mode) to stdout.\n"
       "Formats: etcd-json (etcdctl 3.4 get --prefix -w json), cilium-json (cilium kvstore get\n"
       "--recursive -o json), cilium-text (cilium kvstore get --recursive), load (input of\n"
-      "scripts/etcd-load.py: base64 key, base64 value, lease group).\n\nOptions");
+      "scripts/etcd-load.py: base64 key, base64 value, lease group), csv (key,value RFC 4180\n"
+      "records, CRLF, no header, in etcd-json's key order).\n\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "show this help")
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
     ("cluster-name", po::value<std::string>(&g.cluster_name)->default_value(g.cluster_name), "Cilium cluster name")
     ("cluster-id", po::value<uint32_t>(&g.cluster_id)->default_value(g.cluster_id), "Cilium cluster ID (0..255)")
     ("cilium-version", po::value<std::string>(&g.cilium_version)->default_value(g.cilium_version), "value shapes of this Cilium minor (1.8 .. 1.20)")
-    ("output,o", po::value<std::string>(&format)->default_value(format), "etcd-json | cilium-json | cilium-text | load")
+    ("output,o", po::value<std::string>(&format)->default_value(format), "etcd-json | cilium-json | cilium-text | load | csv")
     ("sorted", po::bool_switch(&wo.sorted), "cilium-text/load: sort by key (default: revision order)")
     ("prefix", po::value<std::string>(&wo.prefix), "only keys starting with this prefix")
     ("etcd-cluster-id", po::value<uint64_t>(), "etcd-json: header cluster_id (default: from the seed)")

@@ -30,6 +30,7 @@ std::optional<Format> parse_format(std::string_view name) {
   if (name == "cilium-json") return Format::CiliumJson;
   if (name == "cilium-text") return Format::CiliumText;
   if (name == "load") return Format::Load;
+  if (name == "csv") return Format::Csv;
   return std::nullopt;
 }
 
@@ -44,8 +45,8 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
     buf.clear();
   };
 
-  const bool sorted =
-      wo.format == Format::EtcdJson || wo.format == Format::CiliumJson || wo.sorted;
+  const bool sorted = wo.format == Format::EtcdJson || wo.format == Format::CiliumJson ||
+                      wo.format == Format::Csv || wo.sorted;
   const bool session_id = sum.cilium_minor < 17;
 
   switch (wo.format) {
@@ -118,6 +119,12 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
         buf += ' ';
         append_int(buf, g.lease_group);
         buf += '\n';
+        break;
+      case Format::Csv:
+        append_csv_field(buf, g.key);
+        buf += ',';
+        append_csv_field(buf, g.value);
+        buf += "\r\n";
         break;
     }
     ++count;

@@ -4,6 +4,8 @@
 //   cilium-json  `cilium kvstore get --recursive <prefix> -o json` (Go json.MarshalIndent)
 //   cilium-text  `cilium kvstore get --recursive <prefix>` ("key => value" lines)
 //   load         "<base64 key> <base64 value> <lease group>" lines for scripts/etcd-load.py
+//   csv          "key,value" RFC 4180 records (CRLF, no header) in etcd-json's key order: the
+//                same pairs as plain text, for loading into a bare table (scripts/bench)
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,14 +16,15 @@
 
 namespace kvsnap::gen {
 
-enum class Format { EtcdJson, CiliumJson, CiliumText, Load };
+enum class Format { EtcdJson, CiliumJson, CiliumText, Load, Csv };
 
 std::optional<Format> parse_format(std::string_view name);
 
 struct WriteOptions {
   Format format = Format::EtcdJson;
   // cilium-text and load: sorted by key instead of revision order. etcd-json and cilium-json
-  // are always sorted (etcd returns ranges sorted; Go sorts map keys).
+  // are always sorted (etcd returns ranges sorted; Go sorts map keys); so is csv (it mirrors
+  // etcd-json).
   bool sorted = false;
   // Only keys starting with this prefix (etcd WithPrefix / Cilium ListPrefix semantics).
   std::string prefix;

@@ -2,6 +2,7 @@
 // (the base64 the writers use).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -101,7 +102,8 @@ std::vector<Label> parse_labels(const std::string& s) {
 
 TEST_CASE("gen: deterministic for a seed, different across seeds") {
   Cluster a(small(7)), b(small(7)), c(small(8));
-  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::CiliumText, Format::Load}) {
+  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::CiliumText, Format::Load,
+                   Format::Csv}) {
     CHECK(render(a, f) == render(b, f));
   }
   CHECK(render(a, Format::CiliumText, true) == render(b, Format::CiliumText, true));
@@ -379,6 +381,80 @@ TEST_CASE("gen: codec") {
   CHECK(parse_cilium_minor("1.16") == 16);
   CHECK(parse_cilium_minor("v1.8.13") == 8);
   CHECK(parse_cilium_minor("2.0") == -1);
+}
+
+TEST_CASE("gen: csv field quoting (RFC 4180)") {
+  auto field = [](std::string_view in) {
+    std::string s = "x";  // appends, never overwrites
+    append_csv_field(s, in);
+    return s.substr(1);
+  };
+  CHECK(field("cilium/state/ip/v1/default/10.0.0.1") == "cilium/state/ip/v1/default/10.0.0.1");
+  CHECK(field("") == "");
+  CHECK(field("a b;c=d'e") == "a b;c=d'e");  // nothing that needs quotes
+  CHECK(field("a,b") == "\"a,b\"");
+  CHECK(field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(field("\"") == "\"\"\"\"");
+  CHECK(field("line1\nline2") == "\"line1\nline2\"");
+  CHECK(field("cr\r") == "\"cr\r\"");
+  CHECK(field("{\"k\":\"v\",\"n\":1}") == "\"{\"\"k\"\":\"\"v\"\",\"\"n\"\":1}\"");
+  CHECK(field(std::string("nul\0byte,\xff", 10)) == std::string("\"nul\0byte,\xff\"", 12));
+}
+
+TEST_CASE("gen: csv holds etcd-json's keys and values in its order") {
+  Cluster c(small());
+  const std::string csv = render(c, Format::Csv);
+  // RFC 4180 reader: records end in CRLF, a quoted field runs to a '"' not followed by '"'.
+  std::vector<std::pair<std::string, std::string>> rows;
+  size_t i = 0;
+  auto read_field = [&](std::string& f) {
+    f.clear();
+    if (i < csv.size() && csv[i] == '"') {
+      for (++i;; ++i) {
+        REQUIRE(i < csv.size());
+        if (csv[i] == '"') {
+          if (i + 1 < csv.size() && csv[i + 1] == '"') {
+            f.push_back('"');
+            ++i;
+          } else {
+            ++i;
+            return;
+          }
+        } else {
+          f.push_back(csv[i]);
+        }
+      }
+    }
+    while (i < csv.size() && csv[i] != ',' && csv[i] != '\r' && csv[i] != '\n') f.push_back(csv[i++]);
+  };
+  while (i < csv.size()) {
+    std::string k, v;
+    read_field(k);
+    REQUIRE(csv[i] == ',');
+    ++i;
+    read_field(v);
+    REQUIRE(csv.compare(i, 2, "\r\n") == 0);
+    i += 2;
+    rows.emplace_back(std::move(k), std::move(v));
+  }
+  json::object doc = json::parse(render(c, Format::EtcdJson)).as_object();
+  auto& kvs = doc.at("kvs").as_array();
+  REQUIRE(rows.size() == kvs.size());
+  REQUIRE(static_cast<int64_t>(rows.size()) == c.summary().total_keys);
+  size_t quoted_values = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    auto& o = kvs[r].as_object();
+    CHECK(rows[r].first == b64decode(json::value_to<std::string>(o.at("key"))));
+    CHECK(rows[r].second == b64decode(json::value_to<std::string>(o.at("value"))));
+    if (rows[r].second.find('"') != std::string::npos) ++quoted_values;
+  }
+  CHECK(quoted_values > 0);  // JSON values (ipcache, nodes, services) went through quoting
+  // --sorted is implied, and --prefix narrows it like etcd-json.
+  CHECK(render(c, Format::Csv, true) == csv);
+  const std::string nodes = render(c, Format::Csv, false, std::string(kNodesPrefix));
+  CHECK(std::count(nodes.begin(), nodes.end(), '\n') == 6);
+  CHECK(starts_with(nodes, std::string(kNodesPrefix)));
+  CHECK(render(c, Format::Csv, false, "cilium/state/cnpstatuses").empty());
 }
 
 TEST_CASE("gen: rejects unhealthy options") {
