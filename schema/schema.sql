@@ -20,7 +20,16 @@ CREATE TABLE IF NOT EXISTS snapshot (
   key_count        INTEGER NOT NULL DEFAULT 0,
   keys_only        INTEGER NOT NULL DEFAULT 0,  -- 1 when the dump carried no values
   joined_lines     INTEGER NOT NULL DEFAULT 0,  -- lines folded into the value before (simple/text dumps)
-  duplicate_records INTEGER NOT NULL DEFAULT 0  -- identical records seen twice (overlapping pages)
+  duplicate_records INTEGER NOT NULL DEFAULT 0, -- identical records seen twice (overlapping pages)
+  -- etcd db files (snapshots and member/snap/db) only:
+  compact_revision INTEGER,            -- meta/finishedCompactRev: older revisions are gone
+  scheduled_compact_revision INTEGER,  -- meta/scheduledCompactRev (> compact_revision: interrupted)
+  consistent_index INTEGER,            -- raft index of the last applied entry
+  storage_version  TEXT,               -- meta/storageVersion (etcd 3.6+)
+  cluster_version  TEXT,               -- cluster/clusterVersion
+  trailer          TEXT,               -- SHA-256 trailer: match, mismatch (--skip-hash-check), absent (raw db)
+  at_revision      INTEGER,            -- kv holds the state at this revision (--at-revision), not the latest
+  history_records  INTEGER             -- records in the key bucket (every revision the file holds)
 );
 
 CREATE TABLE IF NOT EXISTS kv (
@@ -35,6 +44,42 @@ CREATE TABLE IF NOT EXISTS kv (
   layout          TEXT       -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
 );
 CREATE UNIQUE INDEX IF NOT EXISTS kv_key ON kv(snapshot_id, key);
+
+-- Every revision an etcd db file holds (since its last compaction): puts and tombstones.
+CREATE TABLE IF NOT EXISTS kv_history (
+  snapshot_id     INTEGER NOT NULL,
+  key             BLOB NOT NULL,
+  main_revision   INTEGER NOT NULL,
+  sub_revision    INTEGER NOT NULL,  -- position of the change within its transaction
+  tombstone       INTEGER NOT NULL,  -- 1: the key was deleted at this revision
+  create_revision INTEGER NOT NULL,
+  mod_revision    INTEGER NOT NULL,
+  version         INTEGER NOT NULL,
+  lease           INTEGER NOT NULL,
+  value           BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kv_history_key ON kv_history(snapshot_id, key, main_revision);
+
+-- Leases of an etcd db file (the lease bucket): the TTL as granted, not the time left.
+CREATE TABLE IF NOT EXISTS lease (
+  snapshot_id   INTEGER NOT NULL,
+  id            INTEGER NOT NULL,
+  id_hex        TEXT NOT NULL,   -- as etcdctl and Cilium's lock keys print it
+  ttl           INTEGER NOT NULL,
+  remaining_ttl INTEGER          -- only with lease checkpointing
+);
+CREATE INDEX IF NOT EXISTS lease_id ON lease(snapshot_id, id);
+
+-- etcd members of an etcd db file (members and members_removed buckets).
+CREATE TABLE IF NOT EXISTS member (
+  snapshot_id INTEGER NOT NULL,
+  id_hex      TEXT NOT NULL,
+  name        TEXT,
+  peer_urls   TEXT,   -- JSON array
+  client_urls TEXT,   -- JSON array
+  is_learner  INTEGER NOT NULL,
+  removed     INTEGER NOT NULL
+);
 
 -- Identity master keys: cilium/state/identities/v1/id/<ID> => label string.
 CREATE TABLE IF NOT EXISTS identity (

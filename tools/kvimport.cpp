@@ -10,6 +10,9 @@
 
 #include "cilium/layouts.h"
 #include "etcd/formats.h"
+#include "etcd/mvcc.h"
+#include "io/input.h"
+#include "render/db_status.h"
 #include "render/import_report.h"
 #include "store/import_file.h"
 #include "util/error.h"
@@ -21,15 +24,20 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: kvimport [-d DB] [-n NAME] [--format F] [--prefix P] [-o text|json] [--replace] INPUT...\n"
+    "       kvimport --status FILE [-o json]     etcdctl snapshot status of an etcd db file, and more\n"
+    "       kvimport --verify FILE [-o json]     integrity checks of an etcd db file (exit 1 on a problem)\n"
     "\n"
     "Imports each INPUT as one snapshot into the SQLite database DB: every key and value byte for\n"
     "byte (table kv), and Cilium's keys decoded into tables (identity, ipcache, node, ...).\n"
     "All inputs are imported in one transaction: if one fails, the database is left as it was.\n"
     "\n"
     "INPUT is a file, '-' for standard input, or a cilium sysdump folder. Its format is detected\n"
-    "from the content (--list-formats); .zst and .gz compression is undone.\n"
+    "from the content (--list-formats); .zst and .gz compression is undone. etcd snapshot files\n"
+    "(etcdctl snapshot save, or a member's member/snap/db) are read natively and read-only: kv gets\n"
+    "the latest state, kv_history every revision the file holds, lease its leases.\n"
     "\n"
-    "Exit status: 0 imported, 2 bad usage or an input that cannot be read (nothing imported).\n"
+    "Exit status: 0 imported (--verify: no problem), 1 --verify found a problem, 2 bad usage or an\n"
+    "input that cannot be read (nothing imported).\n"
     "\n"
     "Options";
 
@@ -70,6 +78,11 @@ int main(int argc, char** argv) {
        "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")
       ("output,o", po::value(&output), "report format: text or json")
       ("replace", "replace a snapshot of the same name instead of refusing")
+      ("at-revision", po::value<int64_t>(), "etcd db files: import the state at this revision (not below the compaction)")
+      ("no-history", "etcd db files: do not fill kv_history")
+      ("skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")
+      ("status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")
+      ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
       ("list-formats", "list the input formats and exit")
       ("list-layouts", "list the Cilium key layouts that are decoded and exit");
   po::options_description hidden;
@@ -124,6 +137,32 @@ int main(int argc, char** argv) {
     }
   }
   if (vm.count("prefix")) req.read.key_prefix = vm["prefix"].as<std::string>();
+  if (vm.count("at-revision")) req.read.at_revision = vm["at-revision"].as<int64_t>();
+  req.read.skip_hash_check = vm.count("skip-hash-check") > 0;
+  req.keep_history = vm.count("no-history") == 0;
+  if (vm.count("status") || vm.count("verify")) {
+    if (inputs.size() != 1) {
+      std::cerr << "kvimport: --status and --verify take one FILE\n";
+      return 2;
+    }
+    try {
+      auto in = open_input(inputs[0]);
+      if (!looks_like_bbolt(in->peek(64)))
+        throw InputError(inputs[0], "page 0", "not an etcd db file (no bbolt meta page at the start)");
+      DbBytes bytes = load_db_bytes(*in);
+      if (vm.count("status")) {
+        EtcdDbStatus st = etcd_db_status(inputs[0], bytes.bytes);
+        std::cout << (output == "json" ? render_db_status_json(st) : render_db_status_text(inputs[0], st));
+        return 0;
+      }
+      auto problems = etcd_db_verify(inputs[0], bytes.bytes);
+      std::cout << (output == "json" ? render_verify_json(inputs[0], problems) : render_verify_text(inputs[0], problems));
+      return problems.empty() ? 0 : 1;
+    } catch (const InputError& e) {
+      std::cerr << "kvimport: " << e.describe() << "\n";
+      return 2;
+    }
+  }
   req.replace = vm.count("replace") > 0;
 
   // A database this run creates is removed again when the import fails: "as it was" is absent.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "etcd/mvcc.h"
 #include "util/codec.h"
 #include "util/error.h"
 
@@ -38,6 +39,7 @@ bool starts_json(Input& in) {
 }
 
 bool sniff_archive(Input& in) { return looks_like_archive(in); }
+bool sniff_etcd_db(Input& in) { return looks_like_bbolt(in.peek(64)); }
 bool sniff_protobuf(Input& in) {
   // A RangeResponse starts with its header (field 1, length-delimited: 0x0a). No text dump
   // starts with a newline: etcd keys are never empty.
@@ -82,6 +84,8 @@ constexpr NotADump kNotDumps[] = {
 
 const std::vector<InputFormat>& input_formats() {
   static const std::vector<InputFormat> kFormats = {
+      {"etcd-db", "an etcd snapshot (etcdctl snapshot save) or a member's member/snap/db (bbolt)", sniff_etcd_db,
+       read_etcd_db},
       {"sysdump", "a `cilium sysdump` .zip (or .tar) or its unpacked folder: all kvstore-*.json files",
        sniff_archive, read_sysdump},
       {"etcd-protobuf", "etcdctl get --prefix -w protobuf", sniff_protobuf, read_etcd_protobuf},

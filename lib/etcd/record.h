@@ -16,6 +16,26 @@ struct Record {
   std::optional<int64_t> lease;  // 0 when the input says "no lease", absent when it does not say
 };
 
+// One revision of a key as an etcd db file holds it (the `key` bucket): puts and tombstones.
+struct HistoryRecord {
+  std::string_view key, value;
+  int64_t main_revision = 0, sub_revision = 0;
+  bool tombstone = false;
+  int64_t create_revision = 0, mod_revision = 0, version = 0, lease = 0;
+};
+
+struct LeaseRecord {
+  int64_t id = 0, ttl = 0;
+  std::optional<int64_t> remaining_ttl;
+};
+
+struct MemberRecord {
+  std::string id_hex;  // the bucket key
+  std::optional<std::string> name;
+  std::string peer_urls, client_urls;  // JSON arrays
+  bool learner = false, removed = false;
+};
+
 // What an input says about the store as a whole, where it says it.
 struct SnapshotMeta {
   std::optional<int64_t> revision;
@@ -28,6 +48,14 @@ struct SnapshotMeta {
   int64_t joined_lines = 0;                // simple/text formats: lines folded into the value before
   int64_t duplicate_records = 0;           // identical key+value seen again (concatenated pages)
   bool keys_only = false;
+  // etcd db files (snapshots, member/snap/db)
+  std::optional<int64_t> compact_revision;            // meta/finishedCompactRev
+  std::optional<int64_t> scheduled_compact_revision;  // meta/scheduledCompactRev
+  std::optional<uint64_t> consistent_index;
+  std::optional<std::string> storage_version, cluster_version;
+  std::optional<std::string> trailer;  // "match", "mismatch" (only with --skip-hash-check), "absent"
+  std::optional<int64_t> at_revision;  // the state was rebuilt at this revision (--at-revision)
+  int64_t history_records = 0;
 };
 
 // Receives the stream. Readers call record() in input order and meta() whenever they learn
@@ -37,6 +65,10 @@ class RecordSink {
   virtual ~RecordSink() = default;
   virtual void record(Record&& r) = 0;
   virtual SnapshotMeta& meta() = 0;
+  // Only etcd db files have these.
+  virtual void history(const HistoryRecord&) {}
+  virtual void lease(const LeaseRecord&) {}
+  virtual void member(const MemberRecord&) {}
 };
 
 }  // namespace kvsnap

@@ -300,7 +300,9 @@ std::unique_ptr<Input> open_input(const std::string& path) {
     ::close(fd);
     throw InputError(path, "", "is a directory");
   }
-  return decompress(make_input(path, std::make_unique<FdSource>(path, fd, true)));
+  auto in = decompress(make_input(path, std::make_unique<FdSource>(path, fd, true)));
+  if (in->compression().empty()) in->set_file_path(path);
+  return in;
 }
 
 bool is_directory(const std::string& path) {

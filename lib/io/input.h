@@ -28,6 +28,9 @@ class Input {
   const std::string& name() const { return name_; }
   // What decompression was applied ("", "zstd", "gzip").
   const std::string& compression() const { return compression_; }
+  // The file the bytes come from unchanged (not stdin, not decompressed), else "".
+  const std::string& file_path() const { return file_path_; }
+  void set_file_path(std::string p) { file_path_ = std::move(p); }
   void set_compression(std::string c) { compression_ = std::move(c); }
 
   // Up to n bytes from the current position, without consuming them.
@@ -52,6 +55,7 @@ class Input {
 
   std::string name_;
   std::string compression_;
+  std::string file_path_;
   std::unique_ptr<ByteSource> src_;
   std::vector<char> buf_;
   size_t pos_ = 0, end_ = 0;

@@ -16,7 +16,17 @@ std::string render_import_text(const std::vector<ImportSummary>& snapshots, cons
       out += fmt::format("  cilium cluster  {} (id {})\n", s.meta.cluster_name.value_or("?"),
                          s.meta.cluster_id ? std::to_string(*s.meta.cluster_id) : "?");
     std::string decoded;
-    for (const auto& [table, n] : s.counts) decoded += fmt::format("{}{} {}", decoded.empty() ? "" : ", ", table, n);
+    for (const auto& [table, n] : s.counts)
+      if (table != "kv_history" && table != "lease" && table != "member")
+        decoded += fmt::format("{}{} {}", decoded.empty() ? "" : ", ", table, n);
+    if (s.meta.trailer) {
+      auto count = [&](const char* t) { return s.counts.count(t) ? s.counts.at(t) : 0; };
+      out += fmt::format("  etcd db         {} history records{}, {} leases, {} members, SHA-256 trailer {}\n",
+                         s.meta.history_records, count("kv_history") ? "" : " (not kept: --no-history)",
+                         count("lease"), count("member"), *s.meta.trailer);
+      if (s.meta.compact_revision) out += fmt::format("  compacted at    {}\n", *s.meta.compact_revision);
+      if (s.meta.at_revision) out += fmt::format("  state at        revision {} (--at-revision)\n", *s.meta.at_revision);
+    }
     out += fmt::format("  decoded         {}\n", decoded.empty() ? (s.meta.keys_only ? "nothing (keys only)" : "nothing (no Cilium keys)") : decoded);
     out += fmt::format("  decode errors   {}{}\n", s.decode_errors,
                        s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : "");
@@ -53,6 +63,12 @@ std::string render_import_json(const std::vector<ImportSummary>& snapshots, cons
     o["duplicate_records"] = s.meta.duplicate_records;
     o["cluster_name"] = s.meta.cluster_name ? boost::json::value(*s.meta.cluster_name) : boost::json::value(nullptr);
     o["cluster_id"] = s.meta.cluster_id ? boost::json::value(*s.meta.cluster_id) : boost::json::value(nullptr);
+    if (s.meta.trailer) {
+      o["trailer"] = *s.meta.trailer;
+      o["history_records"] = s.meta.history_records;
+      o["compact_revision"] = s.meta.compact_revision ? boost::json::value(*s.meta.compact_revision) : nullptr;
+      o["at_revision"] = s.meta.at_revision ? boost::json::value(*s.meta.at_revision) : nullptr;
+    }
     arr.push_back(std::move(o));
   }
   boost::json::object root;

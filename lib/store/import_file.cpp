@@ -36,6 +36,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
   }
   Importer imp(db, name, path, fmt_->name, req.replace);
   imp.set_compression(in->compression());
+  imp.set_keep_history(req.keep_history);
   Input* raw = in.get();
   if (req.progress) imp.on_progress([&, raw](int64_t keys) { req.progress(keys, raw->offset()); });
   fmt_->read(*in, imp, req.read);

@@ -17,6 +17,7 @@ struct ImportRequest {
   std::optional<std::string> format;  // default: detected from the content
   ReadOptions read;
   bool replace = false;
+  bool keep_history = true;  // etcd db files: fill kv_history
   // Called now and then with (keys so far, input bytes consumed so far).
   std::function<void(int64_t, uint64_t)> progress;
 };

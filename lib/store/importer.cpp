@@ -10,7 +10,7 @@
 namespace kvsnap {
 
 namespace {
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 }
 
 void ensure_schema(Db& db) {
@@ -19,6 +19,12 @@ void ensure_schema(Db& db) {
     throw DbError(fmt::format("{}: database schema version {} is newer than this kvsnap ({}); upgrade kvsnap",
                               db.path(), v, kSchemaVersion));
   if (v == kSchemaVersion) return;
+  // An existing database gets the columns added since its version; schema.sql adds new tables.
+  bool existing = db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0;
+  for (int64_t step = v + 1; existing && step <= kSchemaVersion; ++step) {
+    auto sql = embedded_file(fmt::format("migrate-{}.sql", step));
+    if (!sql.empty()) db.exec(sql);
+  }
   db.exec(embedded_file("schema.sql"));
   db.exec(embedded_file("views.sql"));
   db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
@@ -73,6 +79,9 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key = ?");
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
+  insert_history_ = db.prepare(
+      "INSERT INTO kv_history(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
+      "mod_revision, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
 Importer::~Importer() = default;
@@ -106,6 +115,31 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   }
   s.run();
   ++row_counts_[&t];
+}
+
+void Importer::history(const HistoryRecord& h) {
+  if (!keep_history_) return;
+  Stmt& s = insert_history_;
+  s.bind(1, summary_.snapshot_id).bind_blob_ref(2, h.key).bind(3, h.main_revision).bind(4, h.sub_revision);
+  s.bind(5, int64_t(h.tombstone)).bind(6, h.create_revision).bind(7, h.mod_revision).bind(8, h.version);
+  s.bind(9, h.lease).bind_blob_ref(10, h.value).run();
+  ++summary_.counts["kv_history"];
+}
+
+void Importer::lease(const LeaseRecord& l) {
+  Stmt s = db_.prepare("INSERT INTO lease(snapshot_id, id, id_hex, ttl, remaining_ttl) VALUES (?, ?, ?, ?, ?)");
+  s.bind(1, summary_.snapshot_id).bind(2, l.id).bind_text(3, fmt::format("{:x}", uint64_t(l.id))).bind(4, l.ttl);
+  s.bind(5, l.remaining_ttl).run();
+  ++summary_.counts["lease"];
+}
+
+void Importer::member(const MemberRecord& m) {
+  Stmt s = db_.prepare(
+      "INSERT INTO member(snapshot_id, id_hex, name, peer_urls, client_urls, is_learner, removed) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, summary_.snapshot_id).bind_text(2, m.id_hex).bind_text(3, m.name).bind_text(4, m.peer_urls);
+  s.bind_text(5, m.client_urls).bind(6, int64_t(m.learner)).bind(7, int64_t(m.removed)).run();
+  ++summary_.counts["member"];
 }
 
 void Importer::record(Record&& r) {
@@ -162,7 +196,9 @@ ImportSummary Importer::finish() {
   Stmt s = db_.prepare(
       "UPDATE snapshot SET format = ?, compression = ?, captured_at = ?, revision = ?, etcd_cluster_id = ?, "
       "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
-      "joined_lines = ?, duplicate_records = ? WHERE id = ?");
+      "joined_lines = ?, duplicate_records = ?, compact_revision = ?, scheduled_compact_revision = ?, "
+      "consistent_index = ?, storage_version = ?, cluster_version = ?, trailer = ?, at_revision = ?, "
+      "history_records = ? WHERE id = ?");
   auto u64 = [](const std::optional<uint64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
   };
@@ -172,7 +208,13 @@ ImportSummary Importer::finish() {
   s.bind_text(6, u64(m.etcd_member_id));
   s.bind(7, m.raft_term ? std::optional<int64_t>(int64_t(*m.raft_term)) : std::nullopt);
   s.bind_text(8, m.cluster_name).bind(9, m.cluster_id).bind(10, summary_.keys).bind(11, int64_t(m.keys_only));
-  s.bind(12, m.joined_lines).bind(13, m.duplicate_records).bind(14, summary_.snapshot_id);
+  s.bind(12, m.joined_lines).bind(13, m.duplicate_records).bind(14, m.compact_revision);
+  s.bind(15, m.scheduled_compact_revision);
+  s.bind(16, m.consistent_index ? std::optional<int64_t>(int64_t(*m.consistent_index)) : std::nullopt);
+  s.bind_text(17, m.storage_version).bind_text(18, m.cluster_version).bind_text(19, m.trailer);
+  s.bind(20, m.at_revision);
+  s.bind(21, m.trailer ? std::optional<int64_t>(m.history_records) : std::nullopt);
+  s.bind(22, summary_.snapshot_id);
   s.run();
   return summary_;
 }

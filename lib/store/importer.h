@@ -38,6 +38,10 @@ class Importer : public RecordSink, private RowWriter {
   ~Importer() override;
 
   void record(Record&& r) override;
+  void history(const HistoryRecord& h) override;
+  void lease(const LeaseRecord& l) override;
+  void member(const MemberRecord& m) override;
+  void set_keep_history(bool keep) { keep_history_ = keep; }
   SnapshotMeta& meta() override { return summary_.meta; }
   void set_compression(std::string c) { summary_.compression = std::move(c); }
   void set_format(std::string f) { summary_.format = std::move(f); }
@@ -51,7 +55,8 @@ class Importer : public RecordSink, private RowWriter {
 
   Db& db_;
   ImportSummary summary_;
-  Stmt insert_kv_, find_kv_, insert_error_;
+  Stmt insert_kv_, find_kv_, insert_error_, insert_history_;
+  bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
   int64_t kv_id_ = 0;

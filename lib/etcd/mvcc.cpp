@@ -1,0 +1,352 @@
+#include "etcd/mvcc.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "etcd/protobuf.h"
+#include "io/mapped_file.h"
+#include "util/codec.h"
+#include "util/error.h"
+#include "util/hash.h"
+
+namespace kvsnap {
+
+const char* trailer_name(Trailer t) {
+  switch (t) {
+    case Trailer::Match: return "match";
+    case Trailer::Mismatch: return "mismatch";
+    default: return "absent";
+  }
+}
+
+bool looks_like_bbolt(std::string_view head) {
+  if (head.size() < 24) return false;
+  bool le = std::memcmp(head.data() + 16, "\xED\xDA\x0C\xED", 4) == 0;
+  bool be = std::memcmp(head.data() + 16, "\xED\x0C\xDA\xED", 4) == 0;
+  // Page 0's header: id 0 and the meta flag 0x04 (in the file's endianness).
+  return (le && head[8] == 0x04 && head[9] == 0) || (be && head[8] == 0 && head[9] == 0x04);
+}
+
+namespace {
+
+uint64_t be64(std::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | uint8_t(b[i]);
+  return v;
+}
+
+struct Revision {
+  int64_t main = 0, sub = 0;
+  bool tombstone = false;
+};
+
+// "<main 8 BE>_<sub 8 BE>[t]"
+std::optional<Revision> parse_revision(std::string_view k) {
+  if ((k.size() != 17 && k.size() != 18) || k[8] != '_' || (k.size() == 18 && k[17] != 't')) return std::nullopt;
+  Revision r;
+  r.main = int64_t(be64(k.substr(0, 8)));
+  r.sub = int64_t(be64(k.substr(9, 8)));
+  r.tombstone = k.size() == 18;
+  if (r.main < 0 || r.sub < 0) return std::nullopt;
+  return r;
+}
+
+struct KeyValue {
+  std::string_view key, value;
+  int64_t create_revision = 0, mod_revision = 0, version = 0, lease = 0;
+  bool has_key = false;
+};
+
+const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
+  pb::Reader r(bytes);
+  pb::Field f;
+  while (r.next(f)) {
+    bool varint = f.type == pb::Varint, len = f.type == pb::Len;
+    switch (f.number) {
+      case 1: if (len) { kv.key = f.bytes; kv.has_key = true; } else return "field key is not bytes"; break;
+      case 2: if (varint) kv.create_revision = int64_t(f.varint); break;
+      case 3: if (varint) kv.mod_revision = int64_t(f.varint); break;
+      case 4: if (varint) kv.version = int64_t(f.varint); break;
+      case 5: if (len) kv.value = f.bytes; else return "field value is not bytes"; break;
+      case 6: if (varint) kv.lease = int64_t(f.varint); break;
+      default: break;
+    }
+  }
+  if (r.error()) return r.error();
+  if (!kv.has_key) return "no key";
+  return nullptr;
+}
+
+struct Latest {
+  std::string_view value;
+  int64_t create_revision, mod_revision, version, lease;
+};
+
+struct ScanOptions {
+  RecordSink* sink = nullptr;           // history, leases, members go here when set
+  std::optional<int64_t> at_revision;   // state at this revision
+  bool strict = true;                   // throw on the first problem (import) or collect (verify)
+};
+
+// One pass over a db file: everything `--status`, `--verify` and the importer need.
+class EtcdDbScan {
+ public:
+  EtcdDbScan(const std::string& name, std::string_view file, const ScanOptions& opts)
+      : name_(name), opts_(opts) {
+    status_.file_size = file.size();
+    std::string_view db = file;
+    if (file.size() % 512 == 32) {  // `etcdctl snapshot save`: bolt bytes then their SHA-256
+      db = file.substr(0, file.size() - 32);
+      auto sum = sha256(db);
+      status_.trailer = std::memcmp(sum.data(), file.data() + db.size(), 32) == 0 ? Trailer::Match : Trailer::Mismatch;
+      expected_sha_ = hex_encode(file.substr(db.size()));
+      actual_sha_ = hex_encode(std::string_view(reinterpret_cast<const char*>(sum.data()), 32));
+    }
+    bolt_ = std::make_unique<BoltDb>(name, db);
+  }
+
+  const std::string& expected_sha() const { return expected_sha_; }
+  const std::string& actual_sha() const { return actual_sha_; }
+  BoltDb& bolt() { return *bolt_; }
+  EtcdDbStatus& status() { return status_; }
+  std::vector<std::string>& problems() { return problems_; }
+  std::unordered_map<std::string_view, Latest>& state() { return state_; }
+  const std::vector<LeaseRecord>& leases() const { return leases_; }
+
+  void run() {
+    Crc32c crc;
+    bolt_->walk(
+        [&](std::string_view bucket, bool is_inline) {
+          crc.update(bucket);
+          status_.buckets.push_back({std::string(bucket), is_inline, 0});
+        },
+        [&](std::string_view bucket, std::string_view k, std::string_view v, uint64_t pgid) {
+          crc.update(k);
+          crc.update(v);
+          ++status_.total_key;
+          if (!status_.buckets.empty()) ++status_.buckets.back().entries;
+          entry(bucket, k, v, pgid);
+        },
+        opts_.strict);
+    for (const auto& p : bolt_->problems()) problems_.push_back(p);
+    const BoltMeta& m = bolt_->meta();
+    status_.hash = crc.value();
+    status_.total_size = m.pgid * uint64_t(m.page_size);
+    status_.page_size = m.page_size;
+    status_.high_water_mark = m.pgid;
+    status_.txid = m.txid;
+    status_.meta_page = bolt_->chosen_meta();
+    status_.big_endian = bolt_->big_endian();
+    status_.pages = bolt_->stats();
+    status_.revision = last_main_;
+    status_.total_key_live = live_.size();
+  }
+
+  // The store's current revision (kvstore.go restore): the last record, raised to the
+  // compaction revisions (compaction may have removed the newest tombstones).
+  int64_t current_revision() const {
+    int64_t r = last_main_;
+    if (status_.compact_revision) r = std::max(r, *status_.compact_revision);
+    if (status_.scheduled_compact_revision) r = std::max(r, *status_.scheduled_compact_revision);
+    return r;
+  }
+
+ private:
+  void problem(uint64_t pgid, std::string_view bucket, const std::string& what) {
+    if (opts_.strict) throw InputError(name_, fmt::format("page {}", pgid), fmt::format("bucket {}: {}", bucket, what));
+    problems_.push_back(fmt::format("page {}: bucket {}: {}", pgid, bucket, what));
+  }
+
+  void entry(std::string_view bucket, std::string_view k, std::string_view v, uint64_t pgid) {
+    if (bucket == "key") return key_record(k, v, pgid);
+    if (bucket == "meta") return meta_entry(k, v, pgid);
+    if (bucket == "lease") return lease_entry(k, v, pgid);
+    if (bucket == "members" || bucket == "members_removed") return member_entry(bucket, k, v);
+    if (bucket == "cluster" && k == "clusterVersion") status_.cluster_version = std::string(v);
+  }
+
+  void key_record(std::string_view k, std::string_view v, uint64_t pgid) {
+    auto rev = parse_revision(k);
+    if (!rev) return problem(pgid, "key", fmt::format("'{}' is not a revision key (8-byte main, '_', 8-byte sub[, 't'])", hex_encode(k)));
+    KeyValue kv;
+    if (const char* err = parse_key_value(v, kv))
+      return problem(pgid, "key", fmt::format("revision {}.{}: value is not an mvccpb.KeyValue: {}", rev->main, rev->sub, err));
+    if (rev->main < last_main_)
+      return problem(pgid, "key", fmt::format("revision {} after revision {}: records out of order", rev->main, last_main_));
+    last_main_ = rev->main;
+    ++status_.history_records;
+    if (rev->tombstone) ++status_.tombstones;
+    if (opts_.sink) {
+      HistoryRecord h{kv.key, kv.value, rev->main, rev->sub, rev->tombstone, kv.create_revision, kv.mod_revision,
+                      kv.version, kv.lease};
+      opts_.sink->history(h);
+    }
+    // Live keys at the end of the file (3.6's totalKey) and the state the import wants.
+    if (rev->tombstone) live_.erase(kv.key); else live_[kv.key] = 1;
+    if (opts_.at_revision && rev->main > *opts_.at_revision) return;
+    if (rev->tombstone) state_.erase(kv.key);
+    else state_[kv.key] = Latest{kv.value, kv.create_revision, kv.mod_revision, kv.version, kv.lease};
+  }
+
+  void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
+    auto u64 = [&](std::optional<uint64_t>& out) {
+      if (v.size() != 8) return problem(pgid, "meta", fmt::format("{} has {} bytes, expected 8", k, v.size()));
+      out = be64(v);
+    };
+    auto rev = [&](std::optional<int64_t>& out) {
+      auto r = parse_revision(v);
+      if (!r) return problem(pgid, "meta", fmt::format("{} is not a revision", k));
+      out = r->main;
+    };
+    if (k == "consistent_index") u64(status_.consistent_index);
+    else if (k == "term") u64(status_.term);
+    else if (k == "finishedCompactRev") rev(status_.compact_revision);
+    else if (k == "scheduledCompactRev") rev(status_.scheduled_compact_revision);
+    else if (k == "storageVersion") status_.version = std::string(v);
+  }
+
+  void lease_entry(std::string_view k, std::string_view v, uint64_t pgid) {
+    if (k.size() != 8) return problem(pgid, "lease", fmt::format("key of {} bytes, expected an 8-byte lease id", k.size()));
+    LeaseRecord l;
+    l.id = int64_t(be64(k));
+    pb::Reader r(v);
+    pb::Field f;
+    while (r.next(f)) {
+      if (f.type != pb::Varint) continue;
+      if (f.number == 2) l.ttl = int64_t(f.varint);
+      else if (f.number == 3) l.remaining_ttl = int64_t(f.varint);
+    }
+    if (r.error()) return problem(pgid, "lease", fmt::format("lease {:x}: value is not a leasepb.Lease: {}", l.id, r.error()));
+    leases_.push_back(l);
+    if (opts_.sink) opts_.sink->lease(l);
+  }
+
+  void member_entry(std::string_view bucket, std::string_view k, std::string_view v) {
+    if (!opts_.sink) return;
+    MemberRecord m;
+    m.id_hex = std::string(k);
+    m.removed = bucket == "members_removed";
+    m.peer_urls = m.client_urls = "[]";
+    if (!m.removed) {
+      boost::system::error_code ec;
+      auto j = boost::json::parse(boost::json::string_view(v.data(), v.size()), ec);
+      if (!ec && j.is_object()) {
+        const auto& o = j.as_object();
+        if (auto* n = o.if_contains("name"); n && n->is_string()) m.name = std::string(n->as_string());
+        if (auto* p = o.if_contains("peerURLs")) m.peer_urls = boost::json::serialize(*p);
+        if (auto* c = o.if_contains("clientURLs")) m.client_urls = boost::json::serialize(*c);
+        if (auto* l = o.if_contains("isLearner"); l && l->is_bool()) m.learner = l->as_bool();
+      }
+    }
+    opts_.sink->member(m);
+  }
+
+  std::string name_;
+  ScanOptions opts_;
+  std::unique_ptr<BoltDb> bolt_;
+  EtcdDbStatus status_;
+  std::string expected_sha_, actual_sha_;
+  std::vector<std::string> problems_;
+  std::unordered_map<std::string_view, Latest> state_;
+  std::unordered_map<std::string_view, char> live_;
+  std::vector<LeaseRecord> leases_;
+  int64_t last_main_ = 0;
+};
+
+}  // namespace
+
+DbBytes load_db_bytes(Input& in) {
+  DbBytes b;
+  if (!in.file_path().empty()) {
+    b.mapped = std::make_unique<MappedFile>(in.file_path());
+    b.bytes = b.mapped->bytes();
+    return b;
+  }
+  for (auto c = in.chunk(); !c.empty(); c = in.chunk()) {
+    b.buffer.append(c);
+    in.consume(c.size());
+  }
+  b.bytes = b.buffer;
+  return b;
+}
+
+EtcdDbStatus etcd_db_status(const std::string& name, std::string_view bytes) {
+  EtcdDbScan scan(name, bytes, ScanOptions{});
+  scan.run();
+  return scan.status();
+}
+
+std::vector<std::string> etcd_db_verify(const std::string& name, std::string_view bytes) {
+  ScanOptions opts;
+  opts.strict = false;
+  EtcdDbScan scan(name, bytes, opts);
+  std::vector<std::string> out;
+  if (scan.status().trailer == Trailer::Mismatch)
+    out.push_back(fmt::format("SHA-256 trailer {} does not match the data ({})", scan.expected_sha(), scan.actual_sha()));
+  for (int i = 0; i < 2; ++i)
+    if (!scan.bolt().meta_page(i).valid)
+      out.push_back(fmt::format("page {}: meta page {} is not valid: {}", i, i, scan.bolt().meta_page(i).problem));
+  scan.run();
+  for (auto& p : scan.problems()) out.push_back(std::move(p));
+  return out;
+}
+
+void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
+  DbBytes b = load_db_bytes(in);
+  ScanOptions so;
+  so.sink = &sink;
+  so.at_revision = opts.at_revision;
+  EtcdDbScan scan(in.name(), b.bytes, so);
+  EtcdDbStatus& st = scan.status();
+  if (st.trailer == Trailer::Mismatch && !opts.skip_hash_check)
+    throw InputError(in.name(), fmt::format("byte {}", b.bytes.size() - 32),
+                     fmt::format("the SHA-256 trailer ({}) does not match the data ({}): the file is damaged "
+                                 "(--skip-hash-check imports it anyway)",
+                                 scan.expected_sha(), scan.actual_sha()));
+  scan.run();
+  int64_t current = scan.current_revision();
+  if (opts.at_revision) {
+    int64_t r = *opts.at_revision;
+    if (st.compact_revision && r < *st.compact_revision)
+      throw InputError(in.name(), "",
+                       fmt::format("revision {} has been compacted: this file holds revisions {} to {}", r,
+                                   *st.compact_revision, current));
+    if (r > current)
+      throw InputError(in.name(), "", fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
+  }
+  SnapshotMeta& m = sink.meta();
+  m.revision = current;
+  m.compact_revision = st.compact_revision;
+  m.scheduled_compact_revision = st.scheduled_compact_revision;
+  m.consistent_index = st.consistent_index;
+  if (st.term) m.raft_term = *st.term;
+  if (!st.version.empty()) m.storage_version = st.version;
+  m.cluster_version = st.cluster_version;
+  m.trailer = trailer_name(st.trailer);
+  m.at_revision = opts.at_revision;
+  m.history_records = int64_t(st.history_records);
+
+  // The state in key order, as `etcdctl get --prefix` would list it.
+  auto& state = scan.state();
+  std::vector<std::pair<std::string_view, const Latest*>> keys;
+  keys.reserve(state.size());
+  for (const auto& [k, v] : state) keys.emplace_back(k, &v);
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [k, l] : keys) {
+    Record r;
+    r.key.assign(k);
+    r.value.assign(l->value);
+    r.create_revision = l->create_revision;
+    r.mod_revision = l->mod_revision;
+    r.version = l->version;
+    r.lease = l->lease;
+    sink.record(std::move(r));
+  }
+}
+
+}  // namespace kvsnap

@@ -1,0 +1,26 @@
+#pragma once
+// Checksums found in etcd and bbolt files.
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace kvsnap {
+
+// FNV-1a 64 (bbolt meta page checksum).
+uint64_t fnv1a64(std::string_view data);
+
+// CRC-32C (Castagnoli), as Go's hash/crc32 with crc32.MakeTable(crc32.Castagnoli): feed data
+// with update() in pieces; value() is the sum etcd's `snapshot status` prints.
+class Crc32c {
+ public:
+  void update(std::string_view data);
+  uint32_t value() const { return ~state_; }
+
+ private:
+  uint32_t state_ = 0xFFFFFFFFu;
+};
+
+// SHA-256 of a byte range (the trailer of `etcdctl snapshot save` files).
+std::array<uint8_t, 32> sha256(std::string_view data);
+
+}  // namespace kvsnap
