@@ -64,7 +64,7 @@ CREATE INDEX IF NOT EXISTS kv_history_key ON kv_history(snapshot_id, key, main_r
 CREATE TABLE IF NOT EXISTS lease (
   snapshot_id   INTEGER NOT NULL,
   id            INTEGER NOT NULL,
-  id_hex        TEXT NOT NULL,   -- as etcdctl and Cilium's lock keys print it
+  id_hex        TEXT NOT NULL,   -- %x, as Cilium's lock keys hold it (etcdctl pads it to 16 digits)
   ttl           INTEGER NOT NULL,
   remaining_ttl INTEGER          -- only with lease checkpointing
 );

@@ -29,7 +29,12 @@ bool looks_like_bbolt(std::string_view head) {
   bool le = std::memcmp(head.data() + 16, "\xED\xDA\x0C\xED", 4) == 0;
   bool be = std::memcmp(head.data() + 16, "\xED\x0C\xDA\xED", 4) == 0;
   // Page 0's header: id 0 and the meta flag 0x04 (in the file's endianness).
-  return (le && head[8] == 0x04 && head[9] == 0) || (be && head[8] == 0 && head[9] == 0x04);
+  if ((le && head[8] == 0x04 && head[9] == 0) || (be && head[8] == 0 && head[9] == 0x04)) return true;
+  // A damaged magic still leaves the meta page header (id 0, flags 0x04, count 0, overflow 0):
+  // hand the file to the db reader, which says what is wrong, rather than call it unknown.
+  static const char kLe[16] = {0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0};
+  static const char kBe[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0};
+  return std::memcmp(head.data(), kLe, 16) == 0 || std::memcmp(head.data(), kBe, 16) == 0;
 }
 
 namespace {
@@ -107,7 +112,12 @@ class EtcdDbScan {
       expected_sha_ = hex_encode(file.substr(db.size()));
       actual_sha_ = hex_encode(std::string_view(reinterpret_cast<const char*>(sum.data()), 32));
     }
-    bolt_ = std::make_unique<BoltDb>(name, db);
+    db_ = db;
+  }
+
+  // Opens the bbolt structure (meta pages); throws InputError when it is not usable.
+  void open() {
+    if (!bolt_) bolt_ = std::make_unique<BoltDb>(name_, db_);
   }
 
   const std::string& expected_sha() const { return expected_sha_; }
@@ -119,6 +129,7 @@ class EtcdDbScan {
   const std::vector<LeaseRecord>& leases() const { return leases_; }
 
   void run() {
+    open();
     Crc32c crc;
     bolt_->walk(
         [&](std::string_view bucket, bool is_inline) {
@@ -248,6 +259,7 @@ class EtcdDbScan {
 
   std::string name_;
   ScanOptions opts_;
+  std::string_view db_;
   std::unique_ptr<BoltDb> bolt_;
   EtcdDbStatus status_;
   std::string expected_sha_, actual_sha_;
@@ -288,6 +300,12 @@ std::vector<std::string> etcd_db_verify(const std::string& name, std::string_vie
   std::vector<std::string> out;
   if (scan.status().trailer == Trailer::Mismatch)
     out.push_back(fmt::format("SHA-256 trailer {} does not match the data ({})", scan.expected_sha(), scan.actual_sha()));
+  try {
+    scan.open();
+  } catch (const InputError& e) {
+    out.push_back(fmt::format("{}: {}", e.where(), e.what()));
+    return out;
+  }
   for (int i = 0; i < 2; ++i)
     if (!scan.bolt().meta_page(i).valid)
       out.push_back(fmt::format("page {}: meta page {} is not valid: {}", i, i, scan.bolt().meta_page(i).problem));
