@@ -340,3 +340,14 @@ CREATE TABLE IF NOT EXISTS decode_error (
   layout      TEXT NOT NULL,
   error       TEXT NOT NULL
 );
+
+-- Findings of kvcheck --save: one row per finding, so they can be queried and diffed.
+CREATE TABLE IF NOT EXISTS finding (
+  snapshot_id INTEGER NOT NULL,
+  check_id    TEXT NOT NULL,
+  severity    TEXT NOT NULL,   -- error, warning, info
+  message     TEXT NOT NULL,
+  keys        TEXT NOT NULL,   -- JSON array of the etcd keys involved
+  details     TEXT NOT NULL    -- JSON object
+);
+CREATE INDEX IF NOT EXISTS finding_check ON finding(snapshot_id, check_id);

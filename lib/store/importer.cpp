@@ -10,7 +10,7 @@
 namespace kvsnap {
 
 namespace {
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 }
 
 void ensure_schema(Db& db) {

@@ -1,0 +1,304 @@
+#include "check/checks.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "store/embedded.h"
+#include "util/error.h"
+#include "util/time.h"
+
+namespace kvsnap {
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    default: return "info";
+  }
+}
+
+std::optional<Severity> parse_severity(std::string_view s) {
+  if (s == "error") return Severity::Error;
+  if (s == "warning") return Severity::Warning;
+  if (s == "info") return Severity::Info;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string trim(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+}  // namespace
+
+CheckDef parse_check(const std::string& origin, std::string_view text) {
+  CheckDef c;
+  c.origin = origin;
+  size_t pos = 0;
+  int line_no = 0;
+  std::string* last = nullptr;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (line.substr(0, 2) != "--") break;  // the header ends at the first line that is not a comment
+    ++line_no;
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    std::string_view body = line.substr(2);
+    auto colon = body.find(':');
+    std::string name = colon == std::string_view::npos ? "" : trim(body.substr(0, colon));
+    bool is_field = !name.empty() && name.find(' ') == std::string::npos;
+    if (!is_field) {
+      // A continuation line ("--   more text") extends the field before it.
+      std::string more = trim(body);
+      if (last && !more.empty()) *last += " " + more;
+      continue;
+    }
+    std::string value = trim(body.substr(colon + 1));
+    auto where = fmt::format("line {}", line_no);
+    last = nullptr;
+    if (name == "id") c.id = value;
+    else if (name == "title") last = &(c.title = value);
+    else if (name == "meaning") last = &(c.meaning = value);
+    else if (name == "cause") last = &(c.cause = value);
+    else if (name == "action") last = &(c.action = value);
+    else if (name == "severity") {
+      auto s = parse_severity(value);
+      if (!s) throw InputError(origin, where, fmt::format("severity '{}' is not error, warning or info", value));
+      c.severity = *s;
+    } else if (name == "requires") {
+      std::istringstream is(value);
+      for (std::string r; is >> r;) {
+        if (r != "now" && r != "leases" && r != "lease-info")
+          throw InputError(origin, where, fmt::format("unknown requirement '{}' (now, leases, lease-info)", r));
+        c.requires_.push_back(r);
+      }
+    } else {
+      throw InputError(origin, where, fmt::format("unknown header field '{}'", name));
+    }
+  }
+  c.sql = std::string(text.substr(pos));
+  if (c.id.empty()) throw InputError(origin, "line 1", "the header has no '-- id:' line");
+  if (c.title.empty()) throw InputError(origin, "line 1", fmt::format("check {} has no '-- title:' line", c.id));
+  if (trim(c.sql).empty()) throw InputError(origin, "", fmt::format("check {} has no SQL", c.id));
+  return c;
+}
+
+std::vector<CheckDef> builtin_checks() {
+  std::vector<CheckDef> out;
+  for (const EmbeddedFile* f = embedded_files(); f->path; ++f) {
+    std::string_view p = f->path;
+    if (p.rfind("checks/", 0) == 0 && p.size() > 11 && p.substr(p.size() - 4) == ".sql")
+      out.push_back(parse_check(std::string("built-in ") + f->path, std::string_view(f->data, f->size)));
+  }
+  std::sort(out.begin(), out.end(), [](const CheckDef& a, const CheckDef& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<CheckDef> load_checks_dir(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) throw InputError(dir, "", "cannot open the checks folder");
+  std::vector<std::string> files;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() > 4 && n.substr(n.size() - 4) == ".sql") files.push_back(dir + "/" + n);
+  }
+  closedir(d);
+  std::sort(files.begin(), files.end());
+  std::vector<CheckDef> out;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back(parse_check(f, ss.str()));
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<std::string> query_text(Db& db, const std::string& sql, int64_t snapshot, const std::string& p2 = "") {
+  Stmt s = db.prepare(sql);
+  s.bind(1, snapshot);
+  if (sqlite3_bind_parameter_count(s.get()) >= 2) s.bind_text(2, p2);
+  if (s.step() && !s.is_null(0)) return s.text(0);
+  return std::nullopt;
+}
+
+}  // namespace
+
+CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o) {
+  CheckContext c;
+  c.snapshot_id = snapshot_id;
+  c.max_clusters = o.max_clusters;
+  c.snapshot_name = query_text(db, "SELECT name FROM snapshot WHERE id = ?", snapshot_id).value_or("?");
+
+  if (o.cluster_name) {
+    c.cluster_name = *o.cluster_name;
+    c.cluster_name_source = "--cluster-name";
+  } else if (auto n = query_text(db, "SELECT cluster_name FROM snapshot WHERE id = ?", snapshot_id)) {
+    c.cluster_name = *n;
+    c.cluster_name_source = "the input (cilium-config)";
+  } else if (auto n2 = query_text(db,
+                                  "SELECT key_cluster FROM node WHERE snapshot_id = ? AND scope = 'state' "
+                                  "GROUP BY key_cluster ORDER BY count(*) DESC, key_cluster LIMIT 1",
+                                  snapshot_id)) {
+    c.cluster_name = *n2;
+    c.cluster_name_source = "the node keys";
+  } else if (auto n3 = query_text(db,
+                                  "SELECT cluster_label FROM identity WHERE snapshot_id = ? AND scope = 'state' "
+                                  "AND cluster_label IS NOT NULL GROUP BY cluster_label "
+                                  "ORDER BY count(*) DESC, cluster_label LIMIT 1",
+                                  snapshot_id)) {
+    c.cluster_name = *n3;
+    c.cluster_name_source = "the identity labels";
+  } else {
+    c.cluster_name = "default";
+    c.cluster_name_source = "Cilium's default (nothing in the snapshot names it)";
+  }
+
+  if (o.cluster_id) {
+    c.cluster_id = *o.cluster_id;
+    c.cluster_id_source = "--cluster-id";
+  } else if (auto id = query_text(db, "SELECT cluster_id FROM snapshot WHERE id = ?", snapshot_id)) {
+    c.cluster_id = std::stoll(*id);
+    c.cluster_id_source = "the input (cilium-config)";
+  } else if (auto id2 = query_text(db, "SELECT id FROM cluster_config WHERE snapshot_id = ? AND cluster = ? AND cached = 0",
+                                   snapshot_id, c.cluster_name)) {
+    c.cluster_id = std::stoll(*id2);
+    c.cluster_id_source = fmt::format("cilium/cluster-config/{}", c.cluster_name);
+  } else if (auto id3 = query_text(db,
+                                   "SELECT cluster_id FROM node WHERE snapshot_id = ? AND scope = 'state' AND "
+                                   "key_cluster = ? AND cluster_id IS NOT NULL GROUP BY cluster_id "
+                                   "ORDER BY count(*) DESC LIMIT 1",
+                                   snapshot_id, c.cluster_name)) {
+    c.cluster_id = std::stoll(*id3);
+    c.cluster_id_source = "the node entries";
+  } else {
+    c.cluster_id = 0;
+    c.cluster_id_source = "Cilium's default (nothing in the snapshot names it)";
+  }
+  if (auto mc = query_text(db,
+                           "SELECT max_connected_clusters FROM cluster_config WHERE snapshot_id = ? AND cluster = ? "
+                           "AND max_connected_clusters IS NOT NULL",
+                           snapshot_id, c.cluster_name);
+      mc && o.max_clusters == 255)
+    c.max_clusters = std::stoi(*mc) == 511 ? 511 : 255;
+
+  if (o.now) {
+    c.now = o.now;
+    c.now_source = "--now";
+  } else if (auto cap = query_text(db, "SELECT captured_at FROM snapshot WHERE id = ?", snapshot_id)) {
+    c.now = parse_rfc3339(*cap);
+    c.now_source = fmt::format("the capture time of the input ({})", *cap);
+  } else {
+    c.now_source = "none: the input carries no capture time (pass --now)";
+  }
+  c.has_leases = query_text(db, "SELECT trailer FROM snapshot WHERE id = ?", snapshot_id).has_value();
+  c.has_lease_info =
+      query_text(db, "SELECT 1 FROM kv WHERE snapshot_id = ? AND lease IS NOT NULL LIMIT 1", snapshot_id).has_value();
+  return c;
+}
+
+namespace {
+
+void bind_params(Stmt& s, const CheckContext& c) {
+  sqlite3_stmt* st = s.get();
+  for (int i = 1; i <= sqlite3_bind_parameter_count(st); ++i) {
+    const char* n = sqlite3_bind_parameter_name(st, i);
+    std::string_view name = n ? n + 1 : "";
+    if (name == "snapshot") s.bind(i, c.snapshot_id);
+    else if (name == "cluster_name") s.bind_text(i, c.cluster_name);
+    else if (name == "cluster_id") s.bind(i, c.cluster_id);
+    else if (name == "shift") s.bind(i, int64_t(c.shift()));
+    else if (name == "max_clusters") s.bind(i, int64_t(c.max_clusters));
+    else if (name == "id_min") s.bind(i, c.id_min());
+    else if (name == "id_max") s.bind(i, c.id_max());
+    else if (name == "now") s.bind(i, c.now);
+    else throw DbError(fmt::format("unknown parameter :{} (known: :snapshot, :cluster_name, :cluster_id, :shift, "
+                                   ":max_clusters, :id_min, :id_max, :now)", name));
+  }
+}
+
+int column_index(Stmt& s, const char* name) {
+  for (int i = 0; i < sqlite3_column_count(s.get()); ++i)
+    if (std::string_view(sqlite3_column_name(s.get(), i)) == name) return i;
+  return -1;
+}
+
+}  // namespace
+
+CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx) {
+  CheckRun run;
+  for (const auto& c : checks) {
+    std::string why;
+    for (const auto& r : c.requires_) {
+      if (r == "now" && !ctx.now) why = "no reference time: the input carries no capture time; pass --now";
+      if (r == "leases" && !ctx.has_leases) why = "needs the lease table, which only etcd snapshot files carry";
+      if (r == "lease-info" && !ctx.has_lease_info) why = "the input does not say which keys have leases";
+    }
+    if (!why.empty()) {
+      run.skipped.emplace_back(c.id, why);
+      continue;
+    }
+    ++run.checks_run;
+    Stmt s;
+    try {
+      s = db.prepare(c.sql);
+      bind_params(s, ctx);
+    } catch (const DbError& e) {
+      throw InputError(c.origin, "", fmt::format("check {}: {}", c.id, e.what()));
+    }
+    int msg = column_index(s, "message"), keys = column_index(s, "keys"), details = column_index(s, "details"),
+        sev = column_index(s, "severity");
+    if (msg < 0) throw InputError(c.origin, "", fmt::format("check {}: the query has no 'message' column", c.id));
+    while (s.step()) {
+      Finding f;
+      f.check = c.id;
+      f.severity = c.severity;
+      if (sev >= 0 && !s.is_null(sev))
+        if (auto o = parse_severity(s.text(sev))) f.severity = *o;
+      f.message = s.text(msg);
+      if (keys >= 0 && !s.is_null(keys)) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(s.text(keys), ec);
+        if (!ec && v.is_array())
+          for (const auto& k : v.as_array())
+            if (k.is_string()) f.keys.emplace_back(k.as_string());
+        std::sort(f.keys.begin(), f.keys.end());
+      }
+      f.details = (details >= 0 && !s.is_null(details)) ? s.text(details) : "{}";
+      run.findings.push_back(std::move(f));
+    }
+  }
+  std::stable_sort(run.findings.begin(), run.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.check != b.check) return a.check < b.check;
+    std::string ka = a.keys.empty() ? "" : a.keys.front(), kb = b.keys.empty() ? "" : b.keys.front();
+    if (ka != kb) return ka < kb;
+    return a.message < b.message;
+  });
+  return run;
+}
+
+void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run) {
+  db.prepare("DELETE FROM finding WHERE snapshot_id = ?").bind(1, snapshot_id).run();
+  Stmt s = db.prepare("INSERT INTO finding(snapshot_id, check_id, severity, message, keys, details) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& f : run.findings) {
+    boost::json::array keys;
+    for (const auto& k : f.keys) keys.emplace_back(k);
+    s.bind(1, snapshot_id).bind_text(2, f.check).bind_text(3, severity_name(f.severity)).bind_text(4, f.message);
+    s.bind_text(5, boost::json::serialize(keys)).bind_text(6, f.details).run();
+  }
+}
+
+}  // namespace kvsnap

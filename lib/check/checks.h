@@ -1,0 +1,82 @@
+#pragma once
+// Checks are SQL files (schema/checks/*.sql, compiled in; --checks-dir adds more) with a header
+// of "-- name: value" lines. Each SELECT returns one row per finding with the columns
+//   message (text), keys (JSON array of the etcd keys involved), details (JSON object),
+//   and optionally severity (to override the check's own for one finding).
+// Parameters: :snapshot, :cluster_name, :cluster_id, :shift, :max_clusters, :id_min, :id_max, :now.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/db.h"
+
+namespace kvsnap {
+
+enum class Severity { Info = 0, Warning = 1, Error = 2 };
+const char* severity_name(Severity s);
+std::optional<Severity> parse_severity(std::string_view s);
+
+struct CheckDef {
+  std::string id, title, meaning, cause, action;
+  Severity severity = Severity::Warning;
+  std::vector<std::string> requires_;  // "now", "leases", "lease-info"
+  std::string sql;
+  std::string origin;  // "built-in" or the file it came from
+};
+
+// Parses one check file; throws InputError naming the file and line when the header is wrong.
+CheckDef parse_check(const std::string& origin, std::string_view text);
+std::vector<CheckDef> builtin_checks();
+std::vector<CheckDef> load_checks_dir(const std::string& dir);
+
+struct Finding {
+  std::string check;
+  Severity severity = Severity::Warning;
+  std::string message;
+  std::vector<std::string> keys;
+  std::string details;  // JSON object text ("{}" when none)
+};
+
+// Where the local cluster's name and id came from, and the time heartbeat ages are taken from.
+struct CheckContext {
+  int64_t snapshot_id = 0;
+  std::string snapshot_name;
+  std::string cluster_name, cluster_name_source;
+  int64_t cluster_id = 0;
+  std::string cluster_id_source;
+  int max_clusters = 255;
+  std::optional<int64_t> now;
+  std::string now_source;  // "--now", "sysdump name", "snapshot file time", or why there is none
+  bool has_leases = false;      // the snapshot has a lease table (etcd db files)
+  bool has_lease_info = false;  // kv.lease is known (not NULL)
+
+  int shift() const { return max_clusters == 511 ? 15 : 16; }
+  int64_t id_min() const { return cluster_id == 0 ? 256 : cluster_id << shift(); }
+  int64_t id_max() const { return ((cluster_id + 1) << shift()) - 1; }
+};
+
+struct ContextOverrides {
+  std::optional<std::string> cluster_name;
+  std::optional<int64_t> cluster_id;
+  int max_clusters = 255;
+  std::optional<int64_t> now;
+};
+
+// Fills the context from the snapshot: cluster name and id from the options, else the input
+// (sysdump config map), the cluster-config key, the node entries; the time from --now, else the
+// capture time the input carries.
+CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o);
+
+struct CheckRun {
+  std::vector<Finding> findings;  // stable order: severity (highest first), check, first key, message
+  std::vector<std::pair<std::string, std::string>> skipped;  // check id, why
+  int checks_run = 0;
+};
+
+CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx);
+
+// Stores findings in the finding table (replacing the snapshot's earlier ones).
+void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run);
+
+}  // namespace kvsnap

@@ -1,0 +1,101 @@
+#include "store/sql_functions.h"
+
+#include <cstring>
+#include <string>
+
+#include "cilium/labels.h"
+#include "net/ip.h"
+#include "util/time.h"
+
+namespace kvsnap {
+namespace {
+
+std::string_view text_arg(sqlite3_value* v) {
+  const unsigned char* p = sqlite3_value_text(v);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), size_t(sqlite3_value_bytes(v))) : std::string_view();
+}
+
+bool is_null(sqlite3_value* v) { return sqlite3_value_type(v) == SQLITE_NULL; }
+
+void fn_ip_bin(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0])) return sqlite3_result_null(ctx);
+  auto ip = parse_ip(text_arg(argv[0]));
+  if (!ip) return sqlite3_result_null(ctx);
+  sqlite3_result_blob(ctx, ip->bytes.data(), 16, SQLITE_TRANSIENT);
+}
+
+void fn_ip_text(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != 16) return sqlite3_result_null(ctx);
+  IpAddr a;
+  std::memcpy(a.bytes.data(), sqlite3_value_blob(argv[0]), 16);
+  a.v4 = true;
+  for (int i = 0; i < 10; ++i) a.v4 = a.v4 && a.bytes[i] == 0;
+  a.v4 = a.v4 && a.bytes[10] == 0xFF && a.bytes[11] == 0xFF;
+  std::string s = a.to_string();
+  sqlite3_result_text(ctx, s.data(), int(s.size()), SQLITE_TRANSIENT);
+}
+
+void fn_cidr_contains(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
+  auto c = parse_cidr(text_arg(argv[0]));
+  auto ip = parse_ip(text_arg(argv[1]));
+  if (!c || !ip) return sqlite3_result_null(ctx);
+  sqlite3_result_int(ctx, c->start.blob() <= ip->blob() && ip->blob() <= c->end.blob());
+}
+
+void fn_cidr_overlaps(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
+  auto a = parse_cidr(text_arg(argv[0]));
+  auto b = parse_cidr(text_arg(argv[1]));
+  if (!a || !b) return sqlite3_result_null(ctx);
+  sqlite3_result_int(ctx, a->start.blob() <= b->end.blob() && b->start.blob() <= a->end.blob());
+}
+
+void fn_label_value(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
+  auto labels = parse_labels(text_arg(argv[0]));
+  const Label* l = find_label(labels, text_arg(argv[1]));
+  if (!l) return sqlite3_result_null(ctx);
+  sqlite3_result_text(ctx, l->value.data(), int(l->value.size()), SQLITE_TRANSIENT);
+}
+
+void fn_identity_cluster(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
+  int64_t id = sqlite3_value_int64(argv[0]);
+  int shift = sqlite3_value_int(argv[1]);
+  int64_t mask = shift == 15 ? 511 : 255;
+  sqlite3_result_int64(ctx, (id >> shift) & mask);
+}
+
+void fn_rfc3339(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0])) return sqlite3_result_null(ctx);
+  std::string s = format_rfc3339(sqlite3_value_int64(argv[0]));
+  sqlite3_result_text(ctx, s.data(), int(s.size()), SQLITE_TRANSIENT);
+}
+
+struct Fn {
+  const char* name;
+  int args;
+  void (*fn)(sqlite3_context*, int, sqlite3_value**);
+};
+
+constexpr Fn kFunctions[] = {
+    {"ip_bin", 1, fn_ip_bin},
+    {"ip_text", 1, fn_ip_text},
+    {"cidr_contains", 2, fn_cidr_contains},
+    {"cidr_overlaps", 2, fn_cidr_overlaps},
+    {"label_value", 2, fn_label_value},
+    {"identity_cluster", 2, fn_identity_cluster},
+    {"rfc3339", 1, fn_rfc3339},
+};
+
+}  // namespace
+
+void register_sql_functions(Db& db) {
+  for (const auto& f : kFunctions)
+    if (sqlite3_create_function_v2(db.get(), f.name, f.args, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                   nullptr, f.fn, nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw DbError(std::string("cannot register SQL function ") + f.name);
+}
+
+}  // namespace kvsnap

@@ -1,0 +1,180 @@
+// kvcheck: runs consistency checks over one snapshot of a Cilium kvstore.
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "check/checks.h"
+#include "render/findings.h"
+#include "store/import_file.h"
+#include "store/snapshot_select.h"
+#include "store/sql_functions.h"
+#include "util/error.h"
+#include "util/time.h"
+
+namespace po = boost::program_options;
+using namespace kvsnap;
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: kvcheck [-d DB] [-s SNAPSHOT] [INPUT] [-o FORMAT] [--fail-on LEVEL] [--check ID]... [--skip ID]...\n"
+    "\n"
+    "Checks one snapshot of a Cilium kvstore for inconsistencies (orphan identities, IPs pointing at\n"
+    "missing identities, overlapping node CIDRs, stale heartbeats, ...) and reports what is wrong,\n"
+    "which etcd keys are involved, the likely cause and what to do. `kvcheck --list-checks` explains\n"
+    "every check.\n"
+    "\n"
+    "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
+    "format kvimport reads) into a temporary in-memory database first.\n"
+    "\n"
+    "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input.\n"
+    "\n"
+    "Options";
+
+Severity fail_level(const std::string& s, bool& never) {
+  never = s == "never";
+  if (never) return Severity::Error;
+  auto sev = parse_severity(s);
+  if (!sev) throw UsageError(fmt::format("--fail-on must be error, warning, info or never, not '{}'", s));
+  return *sev;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db_path, output = "text", fail_on = "error";
+  std::vector<std::string> only, skip, inputs;
+  po::options_description opts(kUsage);
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path), "database file (default kvsnap.db when no INPUT is given)")
+      ("snapshot,s", po::value<std::string>(), "snapshot name or id (default: the newest)")
+      ("output,o", po::value(&output), "text, json, sarif, junit or markdown")
+      ("fail-on", po::value(&fail_on), "exit 1 when a finding is at or above: error (default), warning, info, never")
+      ("check", po::value(&only), "run only this check (repeatable)")
+      ("skip", po::value(&skip), "do not run this check (repeatable)")
+      ("checks-dir", po::value<std::string>(), "add the checks (*.sql, same header) of this folder")
+      ("list-checks", "list the checks with what they mean, the likely cause and what to do")
+      ("cluster-name", po::value<std::string>(), "the local cluster's name (default: from the snapshot)")
+      ("cluster-id", po::value<int64_t>(), "the local cluster's ID (default: from the snapshot)")
+      ("max-connected-clusters", po::value<int>()->default_value(255), "255 or 511: sets the identity ranges")
+      ("now", po::value<std::string>(), "reference time of age checks, RFC 3339 (default: the input's capture time)")
+      ("save", "store the findings in the database's finding table (needs -d)");
+  po::options_description hidden;
+  hidden.add_options()("input", po::value(&inputs));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("input", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "kvcheck: " << e.what() << "\nTry 'kvcheck --help'.\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  try {
+    std::vector<CheckDef> checks = builtin_checks();
+    if (vm.count("checks-dir")) {
+      for (auto& c : load_checks_dir(vm["checks-dir"].as<std::string>())) {
+        for (const auto& b : checks)
+          if (b.id == c.id) throw UsageError(fmt::format("{}: check id {} is already a built-in check", c.origin, c.id));
+        checks.push_back(std::move(c));
+      }
+    }
+    if (vm.count("list-checks")) {
+      if (output == "json") {
+        std::cout << "[";
+        for (size_t i = 0; i < checks.size(); ++i) {
+          const auto& c = checks[i];
+          boost::json::object o{{"id", c.id}, {"severity", severity_name(c.severity)}, {"title", c.title},
+                                {"meaning", c.meaning}, {"cause", c.cause}, {"action", c.action}, {"origin", c.origin}};
+          std::cout << (i ? "," : "") << boost::json::serialize(o);
+        }
+        std::cout << "]\n";
+      } else {
+        for (const auto& c : checks)
+          std::cout << fmt::format("{} ({})\n  {}\n  meaning: {}\n  cause:   {}\n  action:  {}\n\n", c.id,
+                                   severity_name(c.severity), c.title, c.meaning, c.cause, c.action);
+      }
+      return 0;
+    }
+    const ReportFormat* format = find_report_format(output);
+    if (!format) throw UsageError(fmt::format("-o must be text, json, sarif, junit or markdown, not '{}'", output));
+    bool fail_never = false;
+    Severity fail = fail_level(fail_on, fail_never);
+    std::set<std::string> known;
+    for (const auto& c : checks) known.insert(c.id);
+    for (const auto& id : only)
+      if (!known.count(id)) throw UsageError(fmt::format("--check {}: no such check (kvcheck --list-checks)", id));
+    for (const auto& id : skip)
+      if (!known.count(id)) throw UsageError(fmt::format("--skip {}: no such check (kvcheck --list-checks)", id));
+    std::vector<CheckDef> selected;
+    for (auto& c : checks)
+      if ((only.empty() || std::count(only.begin(), only.end(), c.id)) && !std::count(skip.begin(), skip.end(), c.id))
+        selected.push_back(c);
+
+    if (inputs.size() > 1) throw UsageError("give one INPUT (or a database with -d)");
+    if (!inputs.empty() && !db_path.empty()) throw UsageError("give either -d DB or an INPUT, not both");
+    bool save = vm.count("save") > 0;
+    if (save && !inputs.empty()) throw UsageError("--save needs a database (-d DB), not an INPUT");
+    ContextOverrides ov;
+    if (vm.count("cluster-name")) ov.cluster_name = vm["cluster-name"].as<std::string>();
+    if (vm.count("cluster-id")) ov.cluster_id = vm["cluster-id"].as<int64_t>();
+    ov.max_clusters = vm["max-connected-clusters"].as<int>();
+    if (ov.max_clusters != 255 && ov.max_clusters != 511) throw UsageError("--max-connected-clusters must be 255 or 511");
+    if (vm.count("now")) {
+      ov.now = parse_rfc3339(vm["now"].as<std::string>());
+      if (!ov.now) throw UsageError(fmt::format("--now '{}' is not an RFC 3339 time", vm["now"].as<std::string>()));
+    }
+
+    std::unique_ptr<Db> db;
+    if (!inputs.empty()) {
+      db = std::make_unique<Db>(":memory:", Db::Mode::Create);
+      ensure_schema(*db);
+      ImportRequest req;
+      import_path(*db, inputs[0], req);
+    } else {
+      if (db_path.empty()) db_path = "kvsnap.db";
+      if (access(db_path.c_str(), F_OK) != 0) throw UsageError(fmt::format("{}: no such database", db_path));
+      db = std::make_unique<Db>(db_path, save ? Db::Mode::ReadWrite : Db::Mode::ReadOnly);
+      if (save) ensure_schema(*db);
+    }
+    register_sql_functions(*db);
+    std::optional<std::string> spec;
+    if (vm.count("snapshot")) spec = vm["snapshot"].as<std::string>();
+    int64_t sid = resolve_snapshot(*db, spec);
+
+    CheckReport report;
+    report.snapshot = load_snapshot_info(*db, sid);
+    report.context = make_context(*db, sid, ov);
+    report.checks = &selected;
+    report.run = run_checks(*db, selected, report.context);
+    report.fail_on = fail;
+    report.fail_never = fail_never;
+    for (const auto& f : report.run.findings)
+      if (!fail_never && f.severity >= fail) report.exit_status = 1;
+    if (save) {
+      Transaction t(*db);
+      save_findings(*db, sid, report.run);
+      t.commit();
+    }
+    std::cout << format->render(report);
+    return report.exit_status;
+  } catch (const InputError& e) {
+    std::cerr << "kvcheck: " << e.describe() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "kvcheck: " << e.what() << "\n";
+  }
+  return 2;
+}
