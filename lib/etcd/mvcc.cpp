@@ -13,6 +13,9 @@
 #include "util/codec.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/time.h"
+
+#include <sys/stat.h>
 
 namespace kvsnap {
 
@@ -338,6 +341,11 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
       throw InputError(in.name(), "", fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
   }
   SnapshotMeta& m = sink.meta();
+  // The file's modification time is when `etcdctl snapshot save` wrote it (or the member db's last
+  // commit): the capture time kvcheck measures heartbeat ages against.
+  struct stat st_file;
+  if (!in.file_path().empty() && ::stat(in.file_path().c_str(), &st_file) == 0 && !m.captured_at)
+    m.captured_at = format_rfc3339(int64_t(st_file.st_mtime));
   m.revision = current;
   m.compact_revision = st.compact_revision;
   m.scheduled_compact_revision = st.scheduled_compact_revision;

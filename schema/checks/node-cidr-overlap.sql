@@ -9,19 +9,20 @@ WITH c AS (
   FROM node_cidr nc JOIN kv k ON k.id = nc.kv_id
   WHERE nc.snapshot_id = :snapshot AND nc.scope = 'state'),
 -- Sorted by range start, a range overlaps an earlier one exactly when it starts at or before the
--- largest end seen so far: one pass, no pairwise comparison. The running maximum carries its
--- owner after the 16-byte end.
+-- largest end seen so far: one pass, no pairwise comparison. The running maximum is kept as
+-- "<end in hex> <cidr> <key>" (fixed-width upper-case hex sorts like the 16-byte end), so it
+-- also names the range that reaches furthest.
 w AS (
-  SELECT c.*, max(c.end_bin || CAST(c.cidr || ' ' || c.node_key AS BLOB)) OVER (
+  SELECT c.*, max(hex(c.end_bin) || ' ' || c.cidr || ' ' || c.node_key) OVER (
            PARTITION BY c.family ORDER BY c.start_bin, c.end_bin DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
-  FROM c)
-SELECT printf('%s (%s) of node %s overlaps %s of node %s', w.cidr, w.kind, w.node,
-              substr(CAST(substr(w.prev, 17) AS TEXT), 1, instr(CAST(substr(w.prev, 17) AS TEXT), ' ') - 1),
-              replace(substr(CAST(substr(w.prev, 17) AS TEXT), instr(CAST(substr(w.prev, 17) AS TEXT), ' ') + 1),
-                      'cilium/state/nodes/v1/', '')) AS message,
-       json_array(w.node_key, substr(CAST(substr(w.prev, 17) AS TEXT), instr(CAST(substr(w.prev, 17) AS TEXT), ' ') + 1)) AS keys,
-       json_object('cidr', w.cidr, 'kind', w.kind, 'family', w.family, 'node', w.node,
-                   'other_cidr', substr(CAST(substr(w.prev, 17) AS TEXT), 1, instr(CAST(substr(w.prev, 17) AS TEXT), ' ') - 1)) AS details
-FROM w
-WHERE w.prev IS NOT NULL AND substr(w.prev, 1, 16) >= w.start_bin
-  AND substr(CAST(substr(w.prev, 17) AS TEXT), instr(CAST(substr(w.prev, 17) AS TEXT), ' ') + 1) <> w.node_key
+  FROM c),
+o AS (
+  SELECT w.*, substr(w.prev, 34, instr(substr(w.prev, 34), ' ') - 1) AS other_cidr,
+         substr(w.prev, 34 + instr(substr(w.prev, 34), ' ')) AS other_key
+  FROM w WHERE w.prev IS NOT NULL AND substr(w.prev, 1, 32) >= hex(w.start_bin))
+SELECT printf('%s (%s) of node %s overlaps %s of node %s', o.cidr, o.kind, coalesce(o.cluster, '') || '/' || o.node, o.other_cidr,
+              replace(o.other_key, 'cilium/state/nodes/v1/', '')) AS message,
+       json_array(o.node_key, o.other_key) AS keys,
+       json_object('cidr', o.cidr, 'kind', o.kind, 'family', o.family, 'node', o.node, 'other_cidr', o.other_cidr) AS details
+FROM o
+WHERE o.other_key <> o.node_key
