@@ -211,6 +211,7 @@ CREATE TABLE IF NOT EXISTS node_address (
   ip_bin      BLOB
 );
 CREATE INDEX IF NOT EXISTS node_address_ip ON node_address(snapshot_id, ip_bin);
+CREATE INDEX IF NOT EXISTS node_address_kv ON node_address(kv_id);
 
 -- Pod CIDRs of a node: primary and secondary, IPv4 and IPv6.
 CREATE TABLE IF NOT EXISTS node_cidr (
@@ -229,6 +230,7 @@ CREATE TABLE IF NOT EXISTS node_cidr (
   network_address INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS node_cidr_start ON node_cidr(snapshot_id, start_bin);
+CREATE INDEX IF NOT EXISTS node_cidr_kv ON node_cidr(kv_id);
 
 -- Clustermesh services: cilium/state/services/v1/<cluster>/<namespace>/<name>.
 CREATE TABLE IF NOT EXISTS service (

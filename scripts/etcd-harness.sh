@@ -138,6 +138,7 @@ etcd_stop() {
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
   wait "$pid" 2>/dev/null || true
-  unset ETCD_PID ETCD_ENDPOINT
+  # etcd reads ETCD_DATA_DIR itself: left set, it would clash with the next etcd_start's --data-dir.
+  unset ETCD_PID ETCD_ENDPOINT ETCD_DATA_DIR
   return 0
 }

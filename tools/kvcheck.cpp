@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -14,6 +15,7 @@
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
 #include "util/error.h"
+#include "util/temp_file.h"
 #include "util/time.h"
 
 namespace po = boost::program_options;
@@ -139,8 +141,13 @@ int main(int argc, char** argv) {
     }
 
     std::unique_ptr<Db> db;
+    TempFile temp;
     if (!inputs.empty()) {
-      db = std::make_unique<Db>(":memory:", Db::Mode::Create);
+      // A temporary file rather than memory: a large input does not have to fit in RAM, and
+      // the checks can run on several connections.
+      temp = TempFile("kvcheck");
+      db = std::make_unique<Db>(temp.path(), Db::Mode::Create);
+      db->exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;");
       ensure_schema(*db);
       ImportRequest req;
       import_path(*db, inputs[0], req);
@@ -159,7 +166,7 @@ int main(int argc, char** argv) {
     report.snapshot = load_snapshot_info(*db, sid);
     report.context = make_context(*db, sid, ov);
     report.checks = &selected;
-    report.run = run_checks(*db, selected, report.context);
+    report.run = run_checks(*db, selected, report.context, int(std::max(1u, std::thread::hardware_concurrency())));
     report.fail_on = fail;
     report.fail_never = fail_never;
     for (const auto& f : report.run.findings)

@@ -3,6 +3,9 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "store/embedded.h"
+#include "store/sql_functions.h"
 #include "util/error.h"
 #include "util/time.h"
 
@@ -237,48 +241,87 @@ int column_index(Stmt& s, const char* name) {
 
 }  // namespace
 
-CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx) {
-  CheckRun run;
-  for (const auto& c : checks) {
-    std::string why;
-    for (const auto& r : c.requires_) {
-      if (r == "now" && !ctx.now) why = "no reference time: the input carries no capture time; pass --now";
-      if (r == "leases" && !ctx.has_leases) why = "needs the lease table, which only etcd snapshot files carry";
-      if (r == "lease-info" && !ctx.has_lease_info) why = "the input does not say which keys have leases";
+namespace {
+
+// Runs one check on one connection; nullopt with `why` set when its requirements are not met.
+std::optional<std::vector<Finding>> run_one(Db& db, const CheckDef& c, const CheckContext& ctx, std::string& why) {
+  for (const auto& r : c.requires_) {
+    if (r == "now" && !ctx.now) why = "no reference time: the input carries no capture time; pass --now";
+    if (r == "leases" && !ctx.has_leases) why = "needs the lease table, which only etcd snapshot files carry";
+    if (r == "lease-info" && !ctx.has_lease_info) why = "the input does not say which keys have leases";
+  }
+  if (!why.empty()) return std::nullopt;
+  Stmt s;
+  try {
+    s = db.prepare(c.sql);
+    bind_params(s, ctx);
+  } catch (const DbError& e) {
+    throw InputError(c.origin, "", fmt::format("check {}: {}", c.id, e.what()));
+  }
+  int msg = column_index(s, "message"), keys = column_index(s, "keys"), details = column_index(s, "details"),
+      sev = column_index(s, "severity");
+  if (msg < 0) throw InputError(c.origin, "", fmt::format("check {}: the query has no 'message' column", c.id));
+  std::vector<Finding> out;
+  while (s.step()) {
+    Finding f;
+    f.check = c.id;
+    f.severity = c.severity;
+    if (sev >= 0 && !s.is_null(sev))
+      if (auto o = parse_severity(s.text(sev))) f.severity = *o;
+    f.message = s.text(msg);
+    if (keys >= 0 && !s.is_null(keys)) {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(s.text(keys), ec);
+      if (!ec && v.is_array())
+        for (const auto& k : v.as_array())
+          if (k.is_string()) f.keys.emplace_back(k.as_string());
+      std::sort(f.keys.begin(), f.keys.end());
     }
-    if (!why.empty()) {
-      run.skipped.emplace_back(c.id, why);
+    f.details = (details >= 0 && !s.is_null(details)) ? s.text(details) : "{}";
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx, int threads) {
+  std::vector<std::optional<std::vector<Finding>>> results(checks.size());
+  std::vector<std::string> why(checks.size());
+  // Checks only read: with a database file, several connections run them side by side (an
+  // in-memory database has a single connection).
+  bool parallel = threads > 1 && checks.size() > 1 && db.path() != ":memory:" && !db.path().empty();
+  if (!parallel) {
+    for (size_t i = 0; i < checks.size(); ++i) results[i] = run_one(db, checks[i], ctx, why[i]);
+  } else {
+    std::atomic<size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&] {
+        try {
+          Db conn(db.path(), Db::Mode::ReadOnly);
+          register_sql_functions(conn);
+          for (size_t i = next++; i < checks.size(); i = next++) results[i] = run_one(conn, checks[i], ctx, why[i]);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (!error) error = std::current_exception();
+          next = checks.size();
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+    if (error) std::rethrow_exception(error);
+  }
+  CheckRun run;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    if (!results[i]) {
+      run.skipped.emplace_back(checks[i].id, why[i]);
       continue;
     }
     ++run.checks_run;
-    Stmt s;
-    try {
-      s = db.prepare(c.sql);
-      bind_params(s, ctx);
-    } catch (const DbError& e) {
-      throw InputError(c.origin, "", fmt::format("check {}: {}", c.id, e.what()));
-    }
-    int msg = column_index(s, "message"), keys = column_index(s, "keys"), details = column_index(s, "details"),
-        sev = column_index(s, "severity");
-    if (msg < 0) throw InputError(c.origin, "", fmt::format("check {}: the query has no 'message' column", c.id));
-    while (s.step()) {
-      Finding f;
-      f.check = c.id;
-      f.severity = c.severity;
-      if (sev >= 0 && !s.is_null(sev))
-        if (auto o = parse_severity(s.text(sev))) f.severity = *o;
-      f.message = s.text(msg);
-      if (keys >= 0 && !s.is_null(keys)) {
-        boost::system::error_code ec;
-        auto v = boost::json::parse(s.text(keys), ec);
-        if (!ec && v.is_array())
-          for (const auto& k : v.as_array())
-            if (k.is_string()) f.keys.emplace_back(k.as_string());
-        std::sort(f.keys.begin(), f.keys.end());
-      }
-      f.details = (details >= 0 && !s.is_null(details)) ? s.text(details) : "{}";
-      run.findings.push_back(std::move(f));
-    }
+    for (auto& f : *results[i]) run.findings.push_back(std::move(f));
   }
   std::stable_sort(run.findings.begin(), run.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;

@@ -74,7 +74,8 @@ struct CheckRun {
   int checks_run = 0;
 };
 
-CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx);
+// `threads` > 1 runs checks on that many read-only connections of db's file at once.
+CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx, int threads = 1);
 
 // Stores findings in the finding table (replacing the snapshot's earlier ones).
 void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run);
