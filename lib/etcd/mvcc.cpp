@@ -90,9 +90,11 @@ const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
   return nullptr;
 }
 
-struct Latest {
-  std::string_view value;
-  int64_t create_revision, mod_revision, version, lease;
+// One record of the key bucket, kept by reference into the file's bytes.
+struct KeyRecord {
+  std::string_view key, value;
+  int64_t main, create_revision, mod_revision, version, lease;
+  bool tombstone;
 };
 
 struct ScanOptions {
@@ -128,7 +130,10 @@ class EtcdDbScan {
   BoltDb& bolt() { return *bolt_; }
   EtcdDbStatus& status() { return status_; }
   std::vector<std::string>& problems() { return problems_; }
-  std::unordered_map<std::string_view, Latest>& state() { return state_; }
+  // The records sorted by key, revision order kept within a key (a stable sort of the bucket's
+  // revision order): each key's records are adjacent and its last one is its latest. Sorting
+  // once beats a hash map per record, and gives the key order the import writes in.
+  std::vector<KeyRecord>& sorted_records() { return records_; }
   const std::vector<LeaseRecord>& leases() const { return leases_; }
 
   void run() {
@@ -158,7 +163,10 @@ class EtcdDbScan {
     status_.big_endian = bolt_->big_endian();
     status_.pages = bolt_->stats();
     status_.revision = last_main_;
-    status_.total_key_live = live_.size();
+    std::stable_sort(records_.begin(), records_.end(), [](const KeyRecord& a, const KeyRecord& b) { return a.key < b.key; });
+    for (size_t i = 0; i < records_.size(); ++i)
+      if ((i + 1 == records_.size() || records_[i + 1].key != records_[i].key) && !records_[i].tombstone)
+        ++status_.total_key_live;
   }
 
   // The store's current revision (kvstore.go restore): the last record, raised to the
@@ -200,11 +208,8 @@ class EtcdDbScan {
                       kv.version, kv.lease};
       opts_.sink->history(h);
     }
-    // Live keys at the end of the file (3.6's totalKey) and the state the import wants.
-    if (rev->tombstone) live_.erase(kv.key); else live_[kv.key] = 1;
-    if (opts_.at_revision && rev->main > *opts_.at_revision) return;
-    if (rev->tombstone) state_.erase(kv.key);
-    else state_[kv.key] = Latest{kv.value, kv.create_revision, kv.mod_revision, kv.version, kv.lease};
+    records_.push_back(KeyRecord{kv.key, kv.value, rev->main, kv.create_revision, kv.mod_revision, kv.version,
+                                 kv.lease, rev->tombstone});
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -267,8 +272,7 @@ class EtcdDbScan {
   EtcdDbStatus status_;
   std::string expected_sha_, actual_sha_;
   std::vector<std::string> problems_;
-  std::unordered_map<std::string_view, Latest> state_;
-  std::unordered_map<std::string_view, char> live_;
+  std::vector<KeyRecord> records_;
   std::vector<LeaseRecord> leases_;
   int64_t last_main_ = 0;
 };
@@ -357,20 +361,24 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   m.at_revision = opts.at_revision;
   m.history_records = int64_t(st.history_records);
 
-  // The state in key order, as `etcdctl get --prefix` would list it.
-  auto& state = scan.state();
-  std::vector<std::pair<std::string_view, const Latest*>> keys;
-  keys.reserve(state.size());
-  for (const auto& [k, v] : state) keys.emplace_back(k, &v);
-  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [k, l] : keys) {
+  // The state in key order, as `etcdctl get --prefix` would list it: per key, its last record
+  // at or below the wanted revision, unless that is a tombstone.
+  const auto& recs = scan.sorted_records();
+  int64_t upto = opts.at_revision.value_or(INT64_MAX);
+  for (size_t i = 0; i < recs.size();) {
+    size_t j = i;
+    const KeyRecord* latest = nullptr;
+    for (; j < recs.size() && recs[j].key == recs[i].key; ++j)
+      if (recs[j].main <= upto) latest = &recs[j];
+    i = j;
+    if (!latest || latest->tombstone) continue;
     Record r;
-    r.key.assign(k);
-    r.value.assign(l->value);
-    r.create_revision = l->create_revision;
-    r.mod_revision = l->mod_revision;
-    r.version = l->version;
-    r.lease = l->lease;
+    r.key.assign(latest->key);
+    r.value.assign(latest->value);
+    r.create_revision = latest->create_revision;
+    r.mod_revision = latest->mod_revision;
+    r.version = latest->version;
+    r.lease = latest->lease;
     sink.record(std::move(r));
   }
 }
