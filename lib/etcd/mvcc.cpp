@@ -350,7 +350,8 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   struct stat st_file;
   if (!in.file_path().empty() && ::stat(in.file_path().c_str(), &st_file) == 0 && !m.captured_at)
     m.captured_at = format_rfc3339(int64_t(st_file.st_mtime));
-  m.revision = current;
+  // The revision of the state kv holds: the file's current one, or the one asked for.
+  m.revision = opts.at_revision.value_or(current);
   m.compact_revision = st.compact_revision;
   m.scheduled_compact_revision = st.scheduled_compact_revision;
   m.consistent_index = st.consistent_index;

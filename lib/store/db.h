@@ -22,6 +22,13 @@ class Stmt {
   Stmt(sqlite3* db, std::string_view sql);
   ~Stmt();
   Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  // Takes ownership of a statement prepared elsewhere.
+  static Stmt adopt(sqlite3* db, sqlite3_stmt* s) {
+    Stmt out;
+    out.db_ = db;
+    out.s_ = s;
+    return out;
+  }
   Stmt& operator=(Stmt&& o) noexcept;
   Stmt(const Stmt&) = delete;
 

@@ -5,6 +5,7 @@
 
 #include "cilium/labels.h"
 #include "net/ip.h"
+#include "util/codec.h"
 #include "util/time.h"
 
 namespace kvsnap {
@@ -73,6 +74,15 @@ void fn_rfc3339(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, s.data(), int(s.size()), SQLITE_TRANSIENT);
 }
 
+// Bytes for people: text when valid UTF-8, otherwise "base64:..." (as kvquery prints BLOBs).
+void fn_display_bytes(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0])) return sqlite3_result_null(ctx);
+  const void* p = sqlite3_value_blob(argv[0]);
+  std::string_view b(p ? static_cast<const char*>(p) : "", size_t(sqlite3_value_bytes(argv[0])));
+  std::string out = is_valid_utf8(b) ? std::string(b) : "base64:" + base64_encode(b);
+  sqlite3_result_text(ctx, out.data(), int(out.size()), SQLITE_TRANSIENT);
+}
+
 struct Fn {
   const char* name;
   int args;
@@ -87,6 +97,7 @@ constexpr Fn kFunctions[] = {
     {"label_value", 2, fn_label_value},
     {"identity_cluster", 2, fn_identity_cluster},
     {"rfc3339", 1, fn_rfc3339},
+    {"display_bytes", 1, fn_display_bytes},
 };
 
 }  // namespace

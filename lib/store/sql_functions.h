@@ -8,6 +8,7 @@
 //   label_value(labels, key) -> the value of a label in a Cilium label string, or NULL
 //   identity_cluster(id, shift) -> the cluster id bits of a numeric identity ((id >> shift) & 511)
 //   rfc3339(unix_seconds) -> '2024-05-02T10:11:12Z'
+//   display_bytes(blob) -> the bytes as text when valid UTF-8, else 'base64:...'
 #include "store/db.h"
 
 namespace kvsnap {

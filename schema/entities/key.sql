@@ -1,0 +1,11 @@
+-- entity: key
+-- description: every other key (no entity above decodes it, or it failed to decode) as raw key and value
+SELECT display_bytes(k.key) AS id,
+       json_object('value', display_bytes(k.value), 'layout', k.layout) AS fields,
+       json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
+FROM kv k
+WHERE k.snapshot_id = :snapshot
+  AND (k.layout IS NULL
+       OR k.layout NOT IN ('identity-master', 'identity-slave', 'ipcache', 'node', 'node-register', 'service', 'cluster-config')
+       OR EXISTS (SELECT 1 FROM decode_error e WHERE e.kv_id = k.id))
+ORDER BY id

@@ -1,0 +1,148 @@
+// kvquery: read-only SQL over a kvsnap database, with saved queries.
+#include <unistd.h>
+
+#include <iostream>
+#include <algorithm>
+#include <map>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "query/query.h"
+#include "store/open_db.h"
+#include "store/snapshot_select.h"
+#include "util/error.h"
+
+namespace po = boost::program_options;
+using namespace kvsnap;
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: kvquery [-d DB] [-s SNAPSHOT] [-o FORMAT] [SQL | -q NAME] [-p NAME=VALUE]...\n"
+    "       kvquery --list             the saved queries\n"
+    "       kvquery --schema [TABLE]   every table and view, its columns and what they mean\n"
+    "\n"
+    "Runs SQL against a kvsnap database, read-only: a statement that would write is refused and\n"
+    "the file is left unchanged. current_snapshot() is the snapshot chosen with -s (default: the\n"
+    "newest); ip_bin(), ip_text(), cidr_contains(), cidr_overlaps(), label_value(),\n"
+    "identity_cluster() and rfc3339() are available (kvquery --schema lists the tables).\n"
+    "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
+    "\n"
+    "Output: table (aligned), csv (RFC 4180), json (an array of objects, integers stay numbers),\n"
+    "ndjson, markdown. BLOBs that are valid UTF-8 print as text, others as \"base64:...\".\n"
+    "\n"
+    "Exit status: 0 ran, 2 bad usage, an SQL error, or a statement that would write.\n"
+    "\n"
+    "Options";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db_path = "kvsnap.db", output = "table";
+  std::vector<std::string> params, positional;
+  po::options_description opts(kUsage);
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path), "database file, or an input to import first (default kvsnap.db)")
+      ("snapshot,s", po::value<std::string>(), "snapshot name or id for current_snapshot() (default: the newest)")
+      ("output,o", po::value(&output), "table, csv, json, ndjson or markdown")
+      ("query,q", po::value<std::string>(), "run the saved query NAME (kvquery --list)")
+      ("param,p", po::value(&params), "NAME=VALUE for the query's :NAME parameter (repeatable)")
+      ("list", "list the saved queries")
+      ("schema", po::value<std::string>()->implicit_value(""), "describe every table and view, or one");
+  po::options_description hidden;
+  hidden.add_options()("sql", po::value(&positional));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("sql", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "kvquery: " << e.what() << "\nTry 'kvquery --help'.\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  try {
+    const RowFormat* format = find_row_format(output);
+    if (!format) throw UsageError(fmt::format("-o must be table, csv, json, ndjson or markdown, not '{}'", output));
+    auto saved = builtin_queries();
+    if (vm.count("list")) {
+      ResultSet rs;
+      rs.columns = {"query", "parameters", "description"};
+      for (const auto& q : saved) {
+        std::string ps;
+        for (const auto& p : q.params) ps += (ps.empty() ? "" : " ") + p.name;
+        rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, q.name}, Cell{Cell::Type::Text, 0, 0, ps},
+                           Cell{Cell::Type::Text, 0, 0, q.description}});
+      }
+      std::cout << format->render(rs);
+      return 0;
+    }
+    std::map<std::string, std::string> bound;
+    for (const auto& p : params) {
+      auto eq = p.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("-p '{}': expected NAME=VALUE", p));
+      bound[p.substr(0, eq)] = p.substr(eq + 1);
+    }
+    std::string sql;
+    if (vm.count("query")) {
+      if (!positional.empty()) throw UsageError("give either SQL or -q NAME, not both");
+      std::string name = vm["query"].as<std::string>();
+      auto it = std::find_if(saved.begin(), saved.end(), [&](const SavedQuery& q) { return q.name == name; });
+      if (it == saved.end()) throw UsageError(fmt::format("no saved query '{}' (kvquery --list)", name));
+      sql = it->sql;
+      for (const auto& p : it->params)
+        if (!bound.count(p.name))
+          throw UsageError(fmt::format("query {} needs -p {}=VALUE: {}", name, p.name, p.description));
+    } else if (positional.size() == 1) {
+      sql = positional[0];
+    } else if (!vm.count("schema")) {
+      throw UsageError(positional.empty() ? "give SQL, -q NAME, --list or --schema" : "give the SQL as one argument (quote it)");
+    }
+
+    if (!is_sqlite_file(db_path) && access(db_path.c_str(), F_OK) != 0 && db_path != "-")
+      throw UsageError(fmt::format("{}: no such database or input", db_path));
+    OpenedDb opened = open_db_or_import(db_path);
+    Db& db = *opened.db;
+    if (vm.count("schema")) {
+      std::string only = vm["schema"].as<std::string>();
+      ResultSet rs;
+      rs.columns = {"table", "column", "type", "meaning"};
+      bool found = false;
+      for (const auto& t : describe_schema(db)) {
+        if (!only.empty() && t.name != only) continue;
+        found = true;
+        rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, t.name}, Cell{Cell::Type::Text, 0, 0, ""},
+                           Cell{Cell::Type::Text, 0, 0, t.kind}, Cell{Cell::Type::Text, 0, 0, t.meaning}});
+        for (const auto& c : t.columns)
+          rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, t.name}, Cell{Cell::Type::Text, 0, 0, c.name},
+                             Cell{Cell::Type::Text, 0, 0, c.type}, Cell{Cell::Type::Text, 0, 0, c.meaning}});
+      }
+      if (!found) throw UsageError(fmt::format("no table or view '{}' (kvquery --schema lists them)", only));
+      std::cout << format->render(rs);
+      return 0;
+    }
+    std::optional<std::string> spec;
+    if (vm.count("snapshot")) spec = vm["snapshot"].as<std::string>();
+    int64_t sid = 0;
+    if (spec || db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0) {
+      if (db.query_int("SELECT count(*) FROM snapshot") > 0 || spec) sid = resolve_snapshot(db, spec);
+    }
+    prepare_query_connection(db, sid);
+    auto results = run_readonly(db, sql, bound);
+    for (size_t i = 0; i < results.size(); ++i) std::cout << (i ? "\n" : "") << format->render(results[i]);
+    return 0;
+  } catch (const InputError& e) {
+    std::cerr << "kvquery: " << e.describe() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "kvquery: " << e.what() << "\n";
+  }
+  return 2;
+}
