@@ -3,8 +3,9 @@
 -- IPs are stored as text and as 16-byte BLOBs (IPv4 as ::ffff:a.b.c.d) so that range and
 -- containment queries are BLOB comparisons an index can serve: x_bin BETWEEN start_bin AND end_bin.
 
+-- One row per import: what was read, from where, and what the input said about the store.
 CREATE TABLE IF NOT EXISTS snapshot (
-  id               INTEGER PRIMARY KEY,
+  id               INTEGER PRIMARY KEY,  -- snapshot id; every other table's snapshot_id
   name             TEXT NOT NULL UNIQUE,  -- -n NAME, default: the input's file name
   source           TEXT NOT NULL,         -- path(s) of the input
   format           TEXT NOT NULL,         -- etcd-json, etcd-simple, ..., sysdump
@@ -13,11 +14,11 @@ CREATE TABLE IF NOT EXISTS snapshot (
   captured_at      TEXT,                  -- capture time the input names (sysdump archive name), RFC 3339
   revision         INTEGER,               -- etcd header revision (newest when several pages)
   etcd_cluster_id  TEXT,                  -- uint64 header ids, in decimal (they exceed SQLite's int64)
-  etcd_member_id   TEXT,
-  raft_term        INTEGER,
+  etcd_member_id   TEXT,  -- etcd member id of the response header (decimal)
+  raft_term        INTEGER,  -- raft term of the response header (or meta/term of a db file)
   cluster_name     TEXT,                  -- Cilium cluster name, when the input says (sysdump config map)
   cluster_id       INTEGER,               -- Cilium cluster id, same
-  key_count        INTEGER NOT NULL DEFAULT 0,
+  key_count        INTEGER NOT NULL DEFAULT 0,  -- keys in kv
   keys_only        INTEGER NOT NULL DEFAULT 0,  -- 1 when the dump carried no values
   joined_lines     INTEGER NOT NULL DEFAULT 0,  -- lines folded into the value before (simple/text dumps)
   duplicate_records INTEGER NOT NULL DEFAULT 0, -- identical records seen twice (overlapping pages)
@@ -32,14 +33,15 @@ CREATE TABLE IF NOT EXISTS snapshot (
   history_records  INTEGER             -- records in the key bucket (every revision the file holds)
 );
 
+-- Every key and value of a snapshot, byte for byte, with the metadata its input carried.
 CREATE TABLE IF NOT EXISTS kv (
-  id              INTEGER PRIMARY KEY,
+  id              INTEGER PRIMARY KEY,  -- row id; decoded tables point here with kv_id
   snapshot_id     INTEGER NOT NULL REFERENCES snapshot(id),
-  key             BLOB NOT NULL,
-  value           BLOB NOT NULL,
-  create_revision INTEGER,
-  mod_revision    INTEGER,
-  version         INTEGER,
+  key             BLOB NOT NULL,  -- the etcd key, byte for byte
+  value           BLOB NOT NULL,  -- the value, byte for byte
+  create_revision INTEGER,  -- etcd revision that created the key (its current generation)
+  mod_revision    INTEGER,  -- etcd revision of the key's last change
+  version         INTEGER,  -- number of changes since creation (1 = just created)
   lease           INTEGER,   -- 0 = no lease; NULL = the input does not say
   layout          TEXT       -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
 );
@@ -48,22 +50,22 @@ CREATE UNIQUE INDEX IF NOT EXISTS kv_key ON kv(snapshot_id, key);
 -- Every revision an etcd db file holds (since its last compaction): puts and tombstones.
 CREATE TABLE IF NOT EXISTS kv_history (
   snapshot_id     INTEGER NOT NULL,
-  key             BLOB NOT NULL,
-  main_revision   INTEGER NOT NULL,
+  key             BLOB NOT NULL,  -- the etcd key, byte for byte
+  main_revision   INTEGER NOT NULL,  -- etcd revision of the change
   sub_revision    INTEGER NOT NULL,  -- position of the change within its transaction
   tombstone       INTEGER NOT NULL,  -- 1: the key was deleted at this revision
-  create_revision INTEGER NOT NULL,
-  mod_revision    INTEGER NOT NULL,
-  version         INTEGER NOT NULL,
-  lease           INTEGER NOT NULL,
-  value           BLOB NOT NULL
+  create_revision INTEGER NOT NULL,  -- etcd revision that created the key (its current generation)
+  mod_revision    INTEGER NOT NULL,  -- etcd revision of the key's last change
+  version         INTEGER NOT NULL,  -- number of changes since creation (1 = just created)
+  lease           INTEGER NOT NULL,  -- etcd lease id, 0 = no lease
+  value           BLOB NOT NULL  -- the value at this revision (empty for tombstones)
 );
 CREATE INDEX IF NOT EXISTS kv_history_key ON kv_history(snapshot_id, key, main_revision);
 
 -- Leases of an etcd db file (the lease bucket): the TTL as granted, not the time left.
 CREATE TABLE IF NOT EXISTS lease (
   snapshot_id   INTEGER NOT NULL,
-  id            INTEGER NOT NULL,
+  id            INTEGER NOT NULL,  -- lease id
   id_hex        TEXT NOT NULL,   -- %x, as Cilium's lock keys hold it (etcdctl pads it to 16 digits)
   ttl           INTEGER NOT NULL,
   remaining_ttl INTEGER          -- only with lease checkpointing
@@ -74,7 +76,7 @@ CREATE INDEX IF NOT EXISTS lease_id ON lease(snapshot_id, id);
 CREATE TABLE IF NOT EXISTS member (
   snapshot_id INTEGER NOT NULL,
   id_hex      TEXT NOT NULL,
-  name        TEXT,
+  name        TEXT,  -- member name
   peer_urls   TEXT,   -- JSON array
   client_urls TEXT,   -- JSON array
   is_learner  INTEGER NOT NULL,
@@ -87,9 +89,9 @@ CREATE TABLE IF NOT EXISTS identity (
   kv_id         INTEGER NOT NULL,
   scope         TEXT NOT NULL,    -- state, or cache (KVStoreMesh copy of a remote cluster)
   cluster       TEXT,             -- the remote cluster for cache rows; NULL for state rows
-  id            INTEGER NOT NULL,
+  id            INTEGER NOT NULL,  -- the numeric identity from the key
   labels        TEXT NOT NULL,    -- the label string as stored
-  label_count   INTEGER NOT NULL,
+  label_count   INTEGER NOT NULL,  -- number of labels
   namespace     TEXT,             -- k8s:io.kubernetes.pod.namespace
   cluster_label TEXT,             -- k8s:io.cilium.k8s.policy.cluster
   canonical     INTEGER NOT NULL  -- 1 when the labels re-serialize to the same bytes (Cilium's form)
@@ -101,13 +103,13 @@ CREATE INDEX IF NOT EXISTS identity_labels ON identity(snapshot_id, labels);
 CREATE TABLE IF NOT EXISTS identity_label (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  cluster     TEXT,
-  identity    INTEGER NOT NULL,
-  position    INTEGER NOT NULL,
-  source      TEXT NOT NULL,
-  key         TEXT NOT NULL,
-  value       TEXT NOT NULL
+  scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
+  identity    INTEGER NOT NULL,  -- the numeric identity
+  position    INTEGER NOT NULL,  -- 0-based position in the label string
+  source      TEXT NOT NULL,  -- label source: k8s, container, cni, unspec, reserved ...
+  key         TEXT NOT NULL,  -- label key
+  value       TEXT NOT NULL  -- label value
 );
 CREATE INDEX IF NOT EXISTS identity_label_key ON identity_label(snapshot_id, key, value);
 
@@ -115,9 +117,9 @@ CREATE INDEX IF NOT EXISTS identity_label_key ON identity_label(snapshot_id, key
 CREATE TABLE IF NOT EXISTS identity_ref (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  cluster     TEXT,
-  labels      TEXT NOT NULL,
+  scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
+  labels      TEXT NOT NULL,  -- the label string from the key
   node_ip     TEXT NOT NULL,     -- the key's last segment as written
   node_ip_bin BLOB,              -- NULL when it is not an IP
   identity    INTEGER            -- the value; NULL when it is not a number (see decode_error)
@@ -128,8 +130,8 @@ CREATE INDEX IF NOT EXISTS identity_ref_id ON identity_ref(snapshot_id, identity
 CREATE TABLE IF NOT EXISTS identity_lock (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  cluster     TEXT,
+  scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
   kind        TEXT NOT NULL,     -- allocation or gc
   labels      TEXT,              -- allocation locks
   identity    INTEGER,           -- gc locks
@@ -142,33 +144,33 @@ CREATE TABLE IF NOT EXISTS kvstore_lock (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
   kind        TEXT NOT NULL,     -- initlock or kvstoremesh
-  lease_hex   TEXT NOT NULL,
-  key_lease   INTEGER
+  lease_hex   TEXT NOT NULL,  -- the key's last segment (the lock's lease, %x)
+  key_lease   INTEGER  -- lease_hex as a number
 );
 
 -- IP cache: cilium/state/ip/v1/default/<IP>, cilium/cache/ip/v1/<remote>/<IP>.
 CREATE TABLE IF NOT EXISTS ipcache (
   snapshot_id   INTEGER NOT NULL,
   kv_id         INTEGER NOT NULL,
-  scope         TEXT NOT NULL,
+  scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   cluster       TEXT,            -- remote cluster for cache rows
   address_space TEXT NOT NULL,   -- the key segment: "default" (state) or the remote name (cache)
   key_ip        TEXT NOT NULL,   -- the key's IP (or IP/len) as written
   ip            TEXT,            -- value "IP"
   prefix_len    INTEGER,         -- from value "Mask"; NULL for host entries
-  ip_bin        BLOB,
+  ip_bin        BLOB,  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
   start_bin     BLOB,            -- the covered range (= ip_bin for host entries)
-  end_bin       BLOB,
-  host_ip       TEXT,
-  host_ip_bin   BLOB,
-  identity      INTEGER,
-  encrypt_key   INTEGER,
-  metadata      TEXT,
+  end_bin       BLOB,  -- last address of the range, 16-byte BLOB
+  host_ip       TEXT,  -- HostIP: the node hosting the endpoint
+  host_ip_bin   BLOB,  -- host_ip as a 16-byte BLOB
+  identity      INTEGER,  -- ID: the endpoint's numeric identity
+  encrypt_key   INTEGER,  -- Key: IPsec key index (255 = WireGuard)
+  metadata      TEXT,  -- Metadata as stored
   node_name     TEXT,            -- from Metadata cilium-global:<space>:<node>:<endpoint>
-  endpoint_id   INTEGER,
-  k8s_namespace TEXT,
-  k8s_pod_name  TEXT,
-  k8s_service_account TEXT,
+  endpoint_id   INTEGER,  -- endpoint id from Metadata
+  k8s_namespace TEXT,  -- K8sNamespace
+  k8s_pod_name  TEXT,  -- K8sPodName
+  k8s_service_account TEXT,  -- K8sServiceAccount (1.19+)
   named_ports   TEXT             -- JSON array as stored, NULL when absent
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
@@ -180,21 +182,21 @@ CREATE TABLE IF NOT EXISTS node (
   kv_id           INTEGER NOT NULL,
   scope           TEXT NOT NULL,  -- state, cache, or register (cilium/state/noderegister/v1)
   key_cluster     TEXT,           -- from the key (NULL for register)
-  key_name        TEXT NOT NULL,
+  key_name        TEXT NOT NULL,  -- node name from the key
   name            TEXT,           -- from the value
-  cluster         TEXT,
-  cluster_id      INTEGER,
-  source          TEXT,
-  encryption_key  INTEGER,
-  node_identity   INTEGER,
-  ipv4_health_ip  TEXT,
-  ipv6_health_ip  TEXT,
-  ipv4_ingress_ip TEXT,
-  ipv6_ingress_ip TEXT,
-  wireguard_pub_key TEXT,
-  boot_id         TEXT,
+  cluster         TEXT,  -- Cluster from the value
+  cluster_id      INTEGER,  -- ClusterID
+  source          TEXT,  -- Source: local (agent), custom-resource (operator/clustermesh-apiserver), ...
+  encryption_key  INTEGER,  -- EncryptionKey (IPsec key index)
+  node_identity   INTEGER,  -- NodeIdentity (1.9 to 1.19)
+  ipv4_health_ip  TEXT,  -- IPv4HealthIP
+  ipv6_health_ip  TEXT,  -- IPv6HealthIP
+  ipv4_ingress_ip TEXT,  -- IPv4IngressIP
+  ipv6_ingress_ip TEXT,  -- IPv6IngressIP
+  wireguard_pub_key TEXT,  -- WireguardPubKey
+  boot_id         TEXT,  -- BootID
   labels          TEXT,           -- JSON object as stored
-  annotations     TEXT
+  annotations     TEXT  -- Annotations, JSON object as stored
 );
 CREATE INDEX IF NOT EXISTS node_name ON node(snapshot_id, key_cluster, key_name);
 
@@ -202,13 +204,13 @@ CREATE INDEX IF NOT EXISTS node_name ON node(snapshot_id, key_cluster, key_name)
 CREATE TABLE IF NOT EXISTS node_address (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  cluster     TEXT,
-  node        TEXT NOT NULL,
+  scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  cluster     TEXT,  -- the node's cluster (from its key)
+  node        TEXT NOT NULL,  -- the node, by its key name
   type        TEXT NOT NULL,   -- InternalIP, ExternalIP, CiliumInternalIP, ..., HealthIP, IngressIP
-  family      INTEGER,
-  ip          TEXT NOT NULL,
-  ip_bin      BLOB
+  family      INTEGER,  -- 4 or 6
+  ip          TEXT NOT NULL,  -- the address as written
+  ip_bin      BLOB  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
 );
 CREATE INDEX IF NOT EXISTS node_address_ip ON node_address(snapshot_id, ip_bin);
 CREATE INDEX IF NOT EXISTS node_address_kv ON node_address(kv_id);
@@ -217,17 +219,17 @@ CREATE INDEX IF NOT EXISTS node_address_kv ON node_address(kv_id);
 CREATE TABLE IF NOT EXISTS node_cidr (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  cluster     TEXT,
-  node        TEXT NOT NULL,
-  family      INTEGER NOT NULL,
+  scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  cluster     TEXT,  -- the node's cluster (from its key)
+  node        TEXT NOT NULL,  -- the node, by its key name
+  family      INTEGER NOT NULL,  -- 4 or 6
   kind        TEXT NOT NULL,   -- primary or secondary
   cidr        TEXT NOT NULL,   -- network/len, e.g. 10.6.6.0/24
   ip          TEXT NOT NULL,   -- the IP as written (host bits set when network_address = 0)
-  prefix_len  INTEGER NOT NULL,
-  start_bin   BLOB NOT NULL,
-  end_bin     BLOB NOT NULL,
-  network_address INTEGER NOT NULL
+  prefix_len  INTEGER NOT NULL,  -- prefix length in bits
+  start_bin   BLOB NOT NULL,  -- first address of the range, 16-byte BLOB
+  end_bin     BLOB NOT NULL,  -- last address of the range, 16-byte BLOB
+  network_address INTEGER NOT NULL  -- 1 when the IP has no host bits set (Cilium writes network addresses)
 );
 CREATE INDEX IF NOT EXISTS node_cidr_start ON node_cidr(snapshot_id, start_bin);
 CREATE INDEX IF NOT EXISTS node_cidr_kv ON node_cidr(kv_id);
@@ -236,40 +238,42 @@ CREATE INDEX IF NOT EXISTS node_cidr_kv ON node_cidr(kv_id);
 CREATE TABLE IF NOT EXISTS service (
   snapshot_id   INTEGER NOT NULL,
   kv_id         INTEGER NOT NULL,
-  scope         TEXT NOT NULL,
-  key_cluster   TEXT NOT NULL,
-  key_namespace TEXT NOT NULL,
-  key_name      TEXT NOT NULL,
-  cluster       TEXT,
-  namespace     TEXT,
-  name          TEXT,
-  cluster_id    INTEGER,
-  include_external INTEGER,
-  shared        INTEGER,
-  labels        TEXT,
-  selector      TEXT
+  scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  key_cluster   TEXT NOT NULL,  -- cluster from the key
+  key_namespace TEXT NOT NULL,  -- namespace from the key
+  key_name      TEXT NOT NULL,  -- name from the key
+  cluster       TEXT,  -- cluster from the value
+  namespace     TEXT,  -- namespace from the value
+  name          TEXT,  -- name from the value
+  cluster_id    INTEGER,  -- clusterID (1.14+)
+  include_external INTEGER,  -- includeExternal (io.cilium/global-service)
+  shared        INTEGER,  -- shared (io.cilium/shared-service)
+  labels        TEXT,  -- labels, JSON object as stored
+  selector      TEXT  -- selector, JSON object as stored
 );
 
+-- A service's frontends: one row per frontend IP and port.
 CREATE TABLE IF NOT EXISTS service_frontend (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  ip          TEXT NOT NULL,
-  ip_bin      BLOB,
-  port_name   TEXT NOT NULL,
-  protocol    TEXT,
-  port        INTEGER
+  ip          TEXT NOT NULL,  -- frontend (ClusterIP) as written
+  ip_bin      BLOB,  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
+  port_name   TEXT NOT NULL,  -- the port's name ("" for an unnamed port)
+  protocol    TEXT,  -- TCP, UDP, SCTP, ANY
+  port        INTEGER  -- port number
 );
 
+-- A service's backends: one row per backend IP and port.
 CREATE TABLE IF NOT EXISTS service_backend (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  ip          TEXT NOT NULL,
-  ip_bin      BLOB,
-  port_name   TEXT NOT NULL,
-  protocol    TEXT,
-  port        INTEGER,
-  hostname    TEXT,
-  zone        TEXT
+  ip          TEXT NOT NULL,  -- backend IP as written
+  ip_bin      BLOB,  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
+  port_name   TEXT NOT NULL,  -- the port's name ("" for an unnamed port)
+  protocol    TEXT,  -- TCP, UDP, SCTP, ANY
+  port        INTEGER,  -- port number
+  hostname    TEXT,  -- hostnames[ip] (1.16+)
+  zone        TEXT  -- zones[ip].zone (1.19+)
 );
 CREATE INDEX IF NOT EXISTS service_backend_ip ON service_backend(snapshot_id, ip_bin);
 
@@ -277,15 +281,15 @@ CREATE INDEX IF NOT EXISTS service_backend_ip ON service_backend(snapshot_id, ip
 CREATE TABLE IF NOT EXISTS service_export (
   snapshot_id   INTEGER NOT NULL,
   kv_id         INTEGER NOT NULL,
-  scope         TEXT NOT NULL,
-  key_cluster   TEXT NOT NULL,
-  key_namespace TEXT NOT NULL,
-  key_name      TEXT NOT NULL,
-  cluster       TEXT,
-  namespace     TEXT,
-  name          TEXT,
-  type          TEXT,
-  created_at    TEXT
+  scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
+  key_cluster   TEXT NOT NULL,  -- cluster from the key
+  key_namespace TEXT NOT NULL,  -- namespace from the key
+  key_name      TEXT NOT NULL,  -- name from the key
+  cluster       TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
+  namespace     TEXT,  -- Kubernetes namespace
+  name          TEXT,  -- name, from the value
+  type          TEXT,  -- ClusterSetIP or Headless
+  created_at    TEXT  -- exportCreationTimestamp
 );
 
 -- Policy status (1.8-1.14, --enable-k8s-event-handover): cnpstatuses/v2 and ccnpstatuses/v2.
@@ -293,26 +297,26 @@ CREATE TABLE IF NOT EXISTS policy_status (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
   kind        TEXT NOT NULL,   -- cnp or ccnp
-  uid         TEXT NOT NULL,
-  namespace   TEXT,
-  name        TEXT NOT NULL,
-  node        TEXT NOT NULL,
-  ok          INTEGER,
-  error       TEXT,
-  enforcing   INTEGER,
-  local_policy_revision INTEGER,
-  last_updated TEXT
+  uid         TEXT NOT NULL,  -- the policy's UID
+  namespace   TEXT,  -- Kubernetes namespace
+  name        TEXT NOT NULL,  -- the policy's name
+  node        TEXT NOT NULL,  -- the node reporting
+  ok          INTEGER,  -- ok
+  error       TEXT,  -- error
+  enforcing   INTEGER,  -- enforcing
+  local_policy_revision INTEGER,  -- localPolicyRevision
+  last_updated TEXT  -- lastUpdated
 );
 
 -- cilium/cluster-config/<cluster> (1.13+).
 CREATE TABLE IF NOT EXISTS cluster_config (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  cluster     TEXT NOT NULL,
-  id          INTEGER,
-  synced_canaries INTEGER,
-  cached      INTEGER,
-  max_connected_clusters INTEGER,
+  cluster     TEXT NOT NULL,  -- the cluster it configures (from the key)
+  id          INTEGER,  -- cluster ID
+  synced_canaries INTEGER,  -- capabilities.syncedCanaries
+  cached      INTEGER,  -- capabilities.cached (a KVStoreMesh copy)
+  max_connected_clusters INTEGER,  -- capabilities.maxConnectedClusters (255 or 511)
   service_exports_enabled INTEGER  -- NULL when absent (the field is a pointer in Cilium)
 );
 
@@ -320,7 +324,7 @@ CREATE TABLE IF NOT EXISTS cluster_config (
 CREATE TABLE IF NOT EXISTS heartbeat (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  value       TEXT NOT NULL,
+  value       TEXT NOT NULL,  -- the RFC 3339 time as stored
   unix_time   INTEGER        -- seconds since the epoch
 );
 
@@ -328,27 +332,27 @@ CREATE TABLE IF NOT EXISTS heartbeat (
 CREATE TABLE IF NOT EXISTS sync_marker (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  cluster     TEXT NOT NULL,
+  cluster     TEXT NOT NULL,  -- the cluster whose data is synced
   prefix      TEXT NOT NULL,   -- e.g. cilium/state/nodes/v1, cilium/cache/ip/v1
   scope       TEXT NOT NULL,   -- state or cache, from the prefix
-  value       TEXT NOT NULL,
-  unix_time   INTEGER
+  value       TEXT NOT NULL,  -- the RFC 3339 time as stored
+  unix_time   INTEGER  -- the time as seconds since the epoch
 );
 
 -- A key that matched a layout but whose key or value could not be decoded as that layout.
 CREATE TABLE IF NOT EXISTS decode_error (
   snapshot_id INTEGER NOT NULL,
   kv_id       INTEGER NOT NULL,
-  layout      TEXT NOT NULL,
-  error       TEXT NOT NULL
+  layout      TEXT NOT NULL,  -- the layout the key matched
+  error       TEXT NOT NULL  -- what failed
 );
 
 -- Findings of kvcheck --save: one row per finding, so they can be queried and diffed.
 CREATE TABLE IF NOT EXISTS finding (
   snapshot_id INTEGER NOT NULL,
-  check_id    TEXT NOT NULL,
+  check_id    TEXT NOT NULL,  -- the check's id
   severity    TEXT NOT NULL,   -- error, warning, info
-  message     TEXT NOT NULL,
+  message     TEXT NOT NULL,  -- what is wrong
   keys        TEXT NOT NULL,   -- JSON array of the etcd keys involved
   details     TEXT NOT NULL    -- JSON object
 );

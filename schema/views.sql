@@ -1,4 +1,4 @@
--- Views for people reading the database with sqlite3: keys and values as text.
+-- kv with keys and values as text, for people reading the database with sqlite3.
 DROP VIEW IF EXISTS kv_text;
 CREATE VIEW kv_text AS
   SELECT id, snapshot_id, CAST(key AS TEXT) AS key, CAST(value AS TEXT) AS value,
@@ -12,6 +12,7 @@ CREATE VIEW unknown_key AS
   FROM kv
   WHERE layout IS NULL AND substr(key, 1, 7) = CAST('cilium/' AS BLOB);
 
+-- decode_error with the key as text.
 DROP VIEW IF EXISTS decode_error_text;
 CREATE VIEW decode_error_text AS
   SELECT e.snapshot_id, CAST(k.key AS TEXT) AS key, e.layout, e.error

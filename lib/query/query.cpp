@@ -111,10 +111,12 @@ void prepare_query_connection(Db& db, int64_t snapshot_id) {
 }
 
 std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params) {
-  // Prepare every statement first: if one would write, nothing runs.
-  std::vector<Stmt> stmts;
+  // One statement at a time: each is prepared, refused before it runs if it would write, then run
+  // (ATTACH must have run before a statement naming the attached database can be prepared).
+  std::vector<ResultSet> out;
   const char* tail = sql.c_str();
   const char* end = sql.c_str() + sql.size();
+  bool any = false;
   while (tail < end) {
     sqlite3_stmt* raw = nullptr;
     const char* next = nullptr;
@@ -123,17 +125,12 @@ std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::m
     std::string text(tail, size_t(next - tail));
     tail = next;
     if (!raw) continue;  // whitespace or a comment
+    any = true;
     Stmt s = Stmt::adopt(db.get(), raw);
     if (!sqlite3_stmt_readonly(raw))
       throw UsageError(fmt::format("kvquery is read-only: this statement would change the database: {}", trim(text)));
-    stmts.push_back(std::move(s));
-  }
-  if (stmts.empty()) throw UsageError("no SQL statement given");
-  std::vector<ResultSet> out;
-  for (auto& s : stmts) {
-    sqlite3_stmt* st = s.get();
-    for (int i = 1; i <= sqlite3_bind_parameter_count(st); ++i) {
-      const char* n = sqlite3_bind_parameter_name(st, i);
+    for (int i = 1; i <= sqlite3_bind_parameter_count(raw); ++i) {
+      const char* n = sqlite3_bind_parameter_name(raw, i);
       if (!n) throw UsageError("positional parameters (?) are not supported; use :name and -p name=value");
       std::string name = n + 1;
       auto it = params.find(name);
@@ -142,11 +139,11 @@ std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::m
       else s.bind_text(i, it->second);
     }
     ResultSet rs;
-    for (int c = 0; c < sqlite3_column_count(st); ++c) rs.columns.emplace_back(sqlite3_column_name(st, c));
+    for (int c = 0; c < sqlite3_column_count(raw); ++c) rs.columns.emplace_back(sqlite3_column_name(raw, c));
     try {
       while (s.step()) {
         std::vector<Cell> row;
-        for (int c = 0; c < sqlite3_column_count(st); ++c) row.push_back(read_cell(st, c));
+        for (int c = 0; c < sqlite3_column_count(raw); ++c) row.push_back(read_cell(raw, c));
         rs.rows.push_back(std::move(row));
       }
     } catch (const DbError& e) {
@@ -154,6 +151,7 @@ std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::m
     }
     if (!rs.columns.empty()) out.push_back(std::move(rs));
   }
+  if (!any) throw UsageError("no SQL statement given");
   return out;
 }
 
