@@ -1,5 +1,7 @@
 #include "render/table.h"
 
+#include <cmath>
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -105,30 +107,36 @@ std::string render_csv(const ResultSet& r) {
   return out;
 }
 
-boost::json::value json_cell(const Cell& c) {
+// JSON text of a cell: integers exact, reals in shortest round-trip form ("1.5", not Boost's
+// "1.5E0"), NULL as null, text and BLOBs as strings.
+std::string json_cell(const Cell& c) {
   switch (c.type) {
-    case Cell::Type::Null: return nullptr;
-    case Cell::Type::Integer: return c.i;
-    case Cell::Type::Real: return c.d;
-    default: return boost::json::string(cell_text(c));
+    case Cell::Type::Null: return "null";
+    case Cell::Type::Integer: return std::to_string(c.i);
+    case Cell::Type::Real:
+      if (!std::isfinite(c.d)) return "null";
+      return fmt::format("{}", c.d);
+    default: return boost::json::serialize(boost::json::string(cell_text(c)));
   }
 }
 
-boost::json::object json_row(const ResultSet& r, const std::vector<Cell>& row) {
-  boost::json::object o;
-  for (size_t c = 0; c < row.size(); ++c) o[r.columns[c]] = json_cell(row[c]);
-  return o;
+std::string json_row(const ResultSet& r, const std::vector<Cell>& row) {
+  std::string out = "{";
+  for (size_t c = 0; c < row.size(); ++c) {
+    out += (c ? "," : "") + boost::json::serialize(boost::json::string(r.columns[c])) + ":" + json_cell(row[c]);
+  }
+  return out + "}";
 }
 
 std::string render_json(const ResultSet& r) {
-  boost::json::array a;
-  for (const auto& row : r.rows) a.push_back(json_row(r, row));
-  return boost::json::serialize(a) + "\n";
+  std::string out = "[";
+  for (size_t i = 0; i < r.rows.size(); ++i) out += (i ? "," : "") + json_row(r, r.rows[i]);
+  return out + "]\n";
 }
 
 std::string render_ndjson(const ResultSet& r) {
   std::string out;
-  for (const auto& row : r.rows) out += boost::json::serialize(json_row(r, row)) + "\n";
+  for (const auto& row : r.rows) out += json_row(r, row) + "\n";
   return out;
 }
 
