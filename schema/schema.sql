@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS identity (
 );
 CREATE INDEX IF NOT EXISTS identity_id ON identity(snapshot_id, id);
 CREATE INDEX IF NOT EXISTS identity_labels ON identity(snapshot_id, labels);
+CREATE INDEX IF NOT EXISTS identity_kv ON identity(kv_id);
 
 -- One row per label of a master key, in stored order.
 CREATE TABLE IF NOT EXISTS identity_label (
@@ -125,6 +126,7 @@ CREATE TABLE IF NOT EXISTS identity_ref (
   identity    INTEGER            -- the value; NULL when it is not a number (see decode_error)
 );
 CREATE INDEX IF NOT EXISTS identity_ref_id ON identity_ref(snapshot_id, identity);
+CREATE INDEX IF NOT EXISTS identity_ref_kv ON identity_ref(kv_id);
 
 -- Allocation locks (locks/<labels>/<lease>) and GC locks (locks/id/<ID>/<lease>).
 CREATE TABLE IF NOT EXISTS identity_lock (
@@ -175,6 +177,7 @@ CREATE TABLE IF NOT EXISTS ipcache (
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
 CREATE INDEX IF NOT EXISTS ipcache_identity ON ipcache(snapshot_id, identity);
+CREATE INDEX IF NOT EXISTS ipcache_kv ON ipcache(kv_id);
 
 -- Nodes: cilium/state/nodes/v1/<cluster>/<node>, the cache copies, and noderegister entries.
 CREATE TABLE IF NOT EXISTS node (
@@ -199,6 +202,7 @@ CREATE TABLE IF NOT EXISTS node (
   annotations     TEXT  -- Annotations, JSON object as stored
 );
 CREATE INDEX IF NOT EXISTS node_name ON node(snapshot_id, key_cluster, key_name);
+CREATE INDEX IF NOT EXISTS node_kv ON node(kv_id);
 
 -- Every address of a node: IPAddresses entries, plus HealthIP and IngressIP rows.
 CREATE TABLE IF NOT EXISTS node_address (
@@ -251,6 +255,8 @@ CREATE TABLE IF NOT EXISTS service (
   labels        TEXT,  -- labels, JSON object as stored
   selector      TEXT  -- selector, JSON object as stored
 );
+
+CREATE INDEX IF NOT EXISTS service_kv ON service(kv_id);
 
 -- A service's frontends: one row per frontend IP and port.
 CREATE TABLE IF NOT EXISTS service_frontend (

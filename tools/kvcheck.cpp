@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
       db = std::make_unique<Db>(db_path, save ? Db::Mode::ReadWrite : Db::Mode::ReadOnly);
       if (save) ensure_schema(*db);
     }
+    db->enable_mmap();
     register_sql_functions(*db);
     std::optional<std::string> spec;
     if (vm.count("snapshot")) spec = vm["snapshot"].as<std::string>();

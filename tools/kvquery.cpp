@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
       throw UsageError(fmt::format("{}: no such database or input", db_path));
     OpenedDb opened = open_db_or_import(db_path);
     Db& db = *opened.db;
+    db.enable_mmap();
     if (vm.count("schema")) {
       std::string only = vm["schema"].as<std::string>();
       ResultSet rs;

@@ -302,6 +302,7 @@ CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckCont
       pool.emplace_back([&] {
         try {
           Db conn(db.path(), Db::Mode::ReadOnly);
+          conn.enable_mmap();
           register_sql_functions(conn);
           for (size_t i = next++; i < checks.size(); i = next++) results[i] = run_one(conn, checks[i], ctx, why[i]);
         } catch (...) {

@@ -37,16 +37,23 @@ std::vector<EntityDef> builtin_entities() {
 
 namespace {
 
+// Rows stay JSON text: most entities are equal, and equal text needs no parsing.
 struct Row {
-  std::string id;
-  boost::json::object fields, meta;
+  std::string id, fields, meta;
 };
 
-// Streams one snapshot's entities in id order.
+boost::json::object parse_object(const std::string& s) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(s, ec);
+  return (!ec && v.is_object()) ? std::move(v.as_object()) : boost::json::object();
+}
+
+// Streams one snapshot's entities in id order, only those decoded from the keys in `ids`.
 class EntityStream {
  public:
-  EntityStream(const SnapshotRef& s, const EntityDef& e) : stmt_(s.db->prepare(e.sql)) {
+  EntityStream(const SnapshotRef& s, const EntityDef& e, const std::string& ids) : stmt_(s.db->prepare(e.sql)) {
     stmt_.bind(sqlite3_bind_parameter_index(stmt_.get(), ":snapshot"), s.id);
+    stmt_.bind_text(sqlite3_bind_parameter_index(stmt_.get(), ":ids"), ids);
     advance();
   }
   bool done() const { return done_; }
@@ -55,16 +62,11 @@ class EntityStream {
     done_ = !stmt_.step();
     if (done_) return;
     row_.id = stmt_.text(0);
-    row_.fields = parse(stmt_.text(1));
-    row_.meta = parse(stmt_.text(2));
+    row_.fields = stmt_.text(1);
+    row_.meta = stmt_.text(2);
   }
 
  private:
-  static boost::json::object parse(const std::string& s) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(s, ec);
-    return (!ec && v.is_object()) ? std::move(v.as_object()) : boost::json::object();
-  }
   Stmt stmt_;
   Row row_;
   bool done_ = false;
@@ -91,21 +93,64 @@ std::vector<FieldChange> all_fields(const Row& r, bool as_new, bool meta) {
       out.push_back(std::move(f));
     }
   };
-  add(r.fields, "");
-  if (meta) add(r.meta, "meta.");
+  add(parse_object(r.fields), "");
+  if (meta) add(parse_object(r.meta), "meta.");
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The keys whose bytes differ (or that exist on one side only), as JSON arrays of kv ids per side.
+// Both kv streams come in key order from the kv_key index, so this is one merge pass without a
+// sort, and it holds only the differing ids. Every entity is decoded from one key, so an entity
+// can only differ where its key does.
+std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const SnapshotRef& b, bool metadata) {
+  const char* sql =
+      "SELECT key, value, id, create_revision, mod_revision, version, lease FROM kv WHERE snapshot_id = ? ORDER BY key";
+  Stmt sa = a.db->prepare(sql), sb = b.db->prepare(sql);
+  sa.bind(1, a.id);
+  sb.bind(1, b.id);
+  std::string ids_a = "[", ids_b = "[";
+  auto add = [](std::string& ids, int64_t id) { ids += (ids.size() > 1 ? "," : "") + std::to_string(id); };
+  bool ha = sa.step(), hb = sb.step();
+  auto meta_differs = [&] {
+    for (int c = 3; c <= 6; ++c)
+      if (sa.is_null(c) != sb.is_null(c) || sa.int64(c) != sb.int64(c)) return true;
+    return false;
+  };
+  while (ha || hb) {
+    int cmp = !ha ? 1 : !hb ? -1 : sa.blob(0).compare(sb.blob(0));
+    if (cmp < 0) {
+      add(ids_a, sa.int64(2));
+      ha = sa.step();
+    } else if (cmp > 0) {
+      add(ids_b, sb.int64(2));
+      hb = sb.step();
+    } else {
+      if (sa.blob(1) != sb.blob(1) || (metadata && meta_differs())) {
+        add(ids_a, sa.int64(2));
+        add(ids_b, sb.int64(2));
+      }
+      ha = sa.step();
+      hb = sb.step();
+    }
+  }
+  return {ids_a + "]", ids_b + "]"};
 }
 
 }  // namespace
 
 DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, const DiffOptions& opts) {
   DiffResult out;
+  auto [ids_old, ids_new] = differing_keys(old_s, new_s, opts.include_metadata);
   for (const auto& e : builtin_entities()) {
     if (!opts.entities.empty() && std::find(opts.entities.begin(), opts.entities.end(), e.name) == opts.entities.end())
       continue;
     out.counts.emplace_back(e.name, ChangeCounts{});
     ChangeCounts& counts = out.counts.back().second;
-    EntityStream a(old_s, e), b(new_s, e);
+    EntityStream a(old_s, e, ids_old), b(new_s, e, ids_new);
     std::vector<Change> changes, added, removed;
     while (!a.done() || !b.done()) {
       int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
@@ -117,8 +162,9 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
         b.advance();
       } else {
         std::vector<FieldChange> f;
-        compare(a.row().fields, b.row().fields, "", f);
-        if (opts.include_metadata) compare(a.row().meta, b.row().meta, "meta.", f);
+        if (a.row().fields != b.row().fields) compare(parse_object(a.row().fields), parse_object(b.row().fields), "", f);
+        if (opts.include_metadata && a.row().meta != b.row().meta)
+          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", f);
         if (!f.empty()) changes.push_back({e.name, a.row().id, "changed", std::move(f)});
         a.advance();
         b.advance();

@@ -105,12 +105,12 @@ Db::Db(const std::string& path, Mode mode) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
-  // Reads through a memory map instead of a read() per page: checks and queries scan whole
-  // snapshots, and page-sized system calls would dominate their time.
-  exec("PRAGMA mmap_size = 17179869184");
+
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }
+
+void Db::enable_mmap() { exec("PRAGMA mmap_size = 17179869184"); }
 
 void Db::exec(std::string_view sql) {
   std::string s(sql);

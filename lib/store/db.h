@@ -67,6 +67,10 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   void exec(std::string_view sql);
+  // Reads through a memory map instead of a read() per page. Checks and queries that probe
+  // whole snapshots through indexes run several times faster; the mapped pages are page cache
+  // (they count in RSS, but are not copies). Sequential readers (kvdiff) do not need it.
+  void enable_mmap();
   Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int64_t query_int(std::string_view sql);

@@ -1,9 +1,10 @@
 -- entity: cluster_config
 -- description: cluster configs (cilium/cluster-config/<cluster>) by cluster name
+-- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 SELECT c.cluster AS id,
        json_object('id', c.id, 'synced_canaries', c.synced_canaries, 'cached', c.cached,
                    'max_connected_clusters', c.max_connected_clusters, 'service_exports_enabled', c.service_exports_enabled) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
-FROM cluster_config c JOIN kv k ON k.id = c.kv_id
+FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN cluster_config c ON c.kv_id = k.id
 WHERE c.snapshot_id = :snapshot
 ORDER BY id

@@ -1,8 +1,9 @@
 -- entity: identity_ref
 -- description: identity references (slave keys) by label set and node IP: which node uses which identity
+-- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END || r.node_ip || ' ' || r.labels AS id,
        json_object('identity', r.identity) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
-FROM identity_ref r JOIN kv k ON k.id = r.kv_id
+FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN identity_ref r ON r.kv_id = k.id
 WHERE r.snapshot_id = :snapshot
 ORDER BY id

@@ -1,9 +1,10 @@
 -- entity: key
 -- description: every other key (no entity above decodes it, or it failed to decode) as raw key and value
+-- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 SELECT display_bytes(k.key) AS id,
        json_object('value', display_bytes(k.value), 'layout', k.layout) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
-FROM kv k
+FROM json_each(:ids) d JOIN kv k ON k.id = d.value
 WHERE k.snapshot_id = :snapshot
   AND (k.layout IS NULL
        OR k.layout NOT IN ('identity-master', 'identity-slave', 'ipcache', 'node', 'node-register', 'service', 'cluster-config')

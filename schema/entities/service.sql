@@ -1,5 +1,6 @@
 -- entity: service
 -- description: clustermesh services by cluster, namespace and name, with frontends and backends
+-- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster || '/' || s.key_namespace || '/' || s.key_name AS id,
        json_object('cluster_id', s.cluster_id, 'include_external', s.include_external, 'shared', s.shared,
                    'frontends', (SELECT json_group_array(x) FROM (SELECT f.ip || ' ' || f.port_name || ' ' || coalesce(f.protocol, '') || '/' || coalesce(f.port, '') AS x
@@ -9,6 +10,6 @@ SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster ||
                                                              FROM service_backend b WHERE b.kv_id = s.kv_id ORDER BY x)),
                    'labels', json(s.labels), 'selector', json(s.selector)) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
-FROM service s JOIN kv k ON k.id = s.kv_id
+FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN service s ON s.kv_id = k.id
 WHERE s.snapshot_id = :snapshot
 ORDER BY id
