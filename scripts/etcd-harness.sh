@@ -63,12 +63,15 @@ etcd_start() {
       return 1
     fi
     rm -rf "$dir/data"
-    etcd --name kvsnap-harness --data-dir "$dir/data" \
+    # A name of its own: with several harnesses starting at once, the health check below must
+    # not mistake another harness's etcd on a contested port for this one.
+    local name="${ETCD_HARNESS_NAME:-kvsnap-harness}-$$-$RANDOM"
+    etcd --name "$name" --data-dir "$dir/data" \
       --listen-client-urls "http://127.0.0.1:$client" \
       --advertise-client-urls "http://127.0.0.1:$client" \
       --listen-peer-urls "http://127.0.0.1:$peer" \
       --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-      --initial-cluster "kvsnap-harness=http://127.0.0.1:$peer" \
+      --initial-cluster "$name=http://127.0.0.1:$peer" \
       --initial-cluster-state new \
       >"$dir/etcd.log" 2>&1 &
     pid=$!
@@ -85,7 +88,7 @@ etcd_start() {
         return 1
       fi
       if ETCDCTL_API=3 etcdctl --endpoints "http://127.0.0.1:$client" \
-        --command-timeout=2s endpoint health >/dev/null 2>&1; then
+        --command-timeout=2s member list 2>/dev/null | grep -q ", $name, "; then
         break 2
       fi
       if [ "$SECONDS" -ge "$deadline" ]; then
