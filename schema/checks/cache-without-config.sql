@@ -4,11 +4,14 @@
 -- meaning: There are cilium/cache/... entries for a remote cluster but no cilium/cluster-config/<remote> with cached: true. KVStoreMesh deletes the config first when it drops a cluster, so this is stale cached data agents may still use (cilium/cilium PR #33153).
 -- cause: A remote cluster was disconnected and its cache was not drained (older KVStoreMesh, or --disable-drain-on-disconnection).
 -- action: If the remote cluster is no longer in the mesh, delete cilium/cache/*/v1/<remote>/ and cilium/synced/<remote>/; otherwise check KVStoreMesh's status (kvstoremesh-dbg status).
-WITH cached(cluster, kv_id) AS (
-  SELECT cluster, kv_id FROM identity WHERE snapshot_id = :snapshot AND scope = 'cache'
-  UNION ALL SELECT cluster, kv_id FROM ipcache WHERE snapshot_id = :snapshot AND scope = 'cache'
-  UNION ALL SELECT key_cluster, kv_id FROM node WHERE snapshot_id = :snapshot AND scope = 'cache'
-  UNION ALL SELECT key_cluster, kv_id FROM service WHERE snapshot_id = :snapshot AND scope = 'cache')
+WITH cache_keys AS (
+  -- The cache's keys, found through the kv_key index (a range of keys), not by scanning tables.
+  SELECT id FROM kv WHERE snapshot_id = :snapshot AND key >= CAST('cilium/cache/' AS BLOB) AND key < CAST('cilium/cache0' AS BLOB)),
+cached(cluster, kv_id) AS (
+  SELECT t.cluster, t.kv_id FROM cache_keys c JOIN identity t ON t.kv_id = c.id WHERE t.scope = 'cache'
+  UNION ALL SELECT t.cluster, t.kv_id FROM cache_keys c JOIN ipcache t ON t.kv_id = c.id WHERE t.scope = 'cache'
+  UNION ALL SELECT t.key_cluster, t.kv_id FROM cache_keys c JOIN node t ON t.kv_id = c.id WHERE t.scope = 'cache'
+  UNION ALL SELECT t.key_cluster, t.kv_id FROM cache_keys c JOIN service t ON t.kv_id = c.id WHERE t.scope = 'cache')
 SELECT printf('%d cached entries of cluster %s, which has no cluster config%s', count(*), c.cluster,
               CASE WHEN cc.cluster IS NULL THEN '' ELSE ' marked cached' END) AS message,
        json_group_array(CAST(k.key AS TEXT)) AS keys,

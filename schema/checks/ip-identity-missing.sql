@@ -12,6 +12,7 @@ SELECT CASE WHEN p.identity = 0 THEN printf('%s points at identity 0 (unknown)',
 FROM ipcache p JOIN kv k ON k.id = p.kv_id
 WHERE p.snapshot_id = :snapshot
   AND (p.identity = 0 OR (p.identity >= 256
-       AND EXISTS (SELECT 1 FROM identity x WHERE x.snapshot_id = p.snapshot_id AND x.scope = p.scope AND x.cluster IS p.cluster)
+       -- only where this etcd holds identities for the entry's scope and cluster (not in CRD mode)
+       AND (p.scope, coalesce(p.cluster, '')) IN (SELECT DISTINCT scope, coalesce(cluster, '') FROM identity WHERE snapshot_id = :snapshot)
        AND NOT EXISTS (SELECT 1 FROM identity i WHERE i.snapshot_id = p.snapshot_id AND i.id = p.identity
                        AND i.scope = p.scope AND i.cluster IS p.cluster)))
