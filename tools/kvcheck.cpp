@@ -14,6 +14,7 @@
 #include "store/import_file.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
+#include "util/cli.h"
 #include "util/error.h"
 #include "util/temp_file.h"
 #include "util/time.h"
@@ -67,24 +68,10 @@ int main(int argc, char** argv) {
       ("max-connected-clusters", po::value<int>()->default_value(255), "255 or 511: sets the identity ranges")
       ("now", po::value<std::string>(), "reference time of age checks, RFC 3339 (default: the input's capture time)")
       ("save", "store the findings in the database's finding table (needs -d)");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&inputs));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("input", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "kvcheck: " << e.what() << "\nTry 'kvcheck --help'.\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  int status = 0;
+  auto parsed = parse_command_line(argc, argv, "kvcheck", opts, inputs, status);
+  if (!parsed) return status;
+  const po::variables_map& vm = *parsed;
   try {
     std::vector<CheckDef> checks = builtin_checks();
     if (vm.count("checks-dir")) {

@@ -13,6 +13,7 @@
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
 #include "util/codec.h"
+#include "util/cli.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -85,24 +86,10 @@ int main(int argc, char** argv) {
       ("entity", po::value(&entities), "compare only this entity type (repeatable): node identity identity_ref ipcache service cluster_config key")
       ("include-metadata", "also report changes of revisions and leases")
       ("no-findings", "do not run kvcheck on both snapshots");
-  po::options_description hidden;
-  hidden.add_options()("snapshots", po::value(&positional));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("snapshots", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "kvdiff: " << e.what() << "\nTry 'kvdiff --help'.\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  int status = 0;
+  auto parsed = parse_command_line(argc, argv, "kvdiff", opts, positional, status);
+  if (!parsed) return status;
+  const po::variables_map& vm = *parsed;
   try {
     const DiffFormat* format = find_diff_format(output);
     if (!format) throw UsageError(fmt::format("-o must be text, json or markdown, not '{}'", output));

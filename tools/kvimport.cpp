@@ -15,6 +15,7 @@
 #include "render/db_status.h"
 #include "render/import_report.h"
 #include "store/import_file.h"
+#include "util/cli.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -85,25 +86,10 @@ int main(int argc, char** argv) {
       ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
       ("list-formats", "list the input formats and exit")
       ("list-layouts", "list the Cilium key layouts that are decoded and exit");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&inputs));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("input", -1);
-
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "kvimport: " << e.what() << "\nTry 'kvimport --help'.\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  int status = 0;
+  auto parsed = parse_command_line(argc, argv, "kvimport", opts, inputs, status);
+  if (!parsed) return status;
+  const po::variables_map& vm = *parsed;
   if (vm.count("list-formats")) {
     for (const auto& f : input_formats()) std::cout << fmt::format("{:<14} {}\n", f.name, f.description);
     return 0;

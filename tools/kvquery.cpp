@@ -11,6 +11,7 @@
 #include "query/query.h"
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
+#include "util/cli.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -51,24 +52,10 @@ int main(int argc, char** argv) {
       ("param,p", po::value(&params), "NAME=VALUE for the query's :NAME parameter (repeatable)")
       ("list", "list the saved queries")
       ("schema", po::value<std::string>()->implicit_value(""), "describe every table and view, or one");
-  po::options_description hidden;
-  hidden.add_options()("sql", po::value(&positional));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("sql", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "kvquery: " << e.what() << "\nTry 'kvquery --help'.\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  int status = 0;
+  auto parsed = parse_command_line(argc, argv, "kvquery", opts, positional, status);
+  if (!parsed) return status;
+  const po::variables_map& vm = *parsed;
   try {
     const RowFormat* format = find_row_format(output);
     if (!format) throw UsageError(fmt::format("-o must be table, csv, json, ndjson or markdown, not '{}'", output));

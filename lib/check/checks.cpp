@@ -15,6 +15,7 @@
 #include "store/embedded.h"
 #include "store/sql_functions.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace kvsnap {
@@ -35,13 +36,6 @@ std::optional<Severity> parse_severity(std::string_view s) {
 }
 
 namespace {
-
-std::string trim(std::string_view s) {
-  size_t a = 0, b = s.size();
-  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
-  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
-  return std::string(s.substr(a, b - a));
-}
 
 }  // namespace
 

@@ -33,14 +33,8 @@ void require_utf8(std::string_view s, const char* what) {
 }  // namespace
 
 std::optional<int64_t> parse_lease_hex(std::string_view s) {
-  if (s.empty() || s.size() > 16) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (d < 0) return std::nullopt;
-    v = v * 16 + uint64_t(d);
-  }
-  return int64_t(v);
+  auto v = parse_hex_u64(s);
+  return v ? std::optional<int64_t>(int64_t(*v)) : std::nullopt;
 }
 
 void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) {

@@ -100,15 +100,7 @@ namespace {
 
 // 3.6+ `-w fields --hex` prints ClusterID/MemberID as unpadded hex and Lease as %016x.
 std::optional<uint64_t> parse_fields_number(std::string_view v, bool hex) {
-  if (!hex) return parse_u64(v);
-  if (v.empty() || v.size() > 16) return std::nullopt;
-  uint64_t out = 0;
-  for (char c : v) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (d < 0) return std::nullopt;
-    out = out * 16 + uint64_t(d);
-  }
-  return out;
+  return hex ? parse_hex_u64(v) : parse_u64(v);
 }
 
 bool has_hex_letter(std::string_view v) { return v.find_first_of("abcdef") != std::string_view::npos; }

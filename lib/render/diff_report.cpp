@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace kvsnap {
 namespace {
 
@@ -11,18 +13,6 @@ std::string show(const boost::json::value& v) {
   if (v.is_null()) return "(none)";
   if (v.is_string()) return std::string(v.as_string());
   return boost::json::serialize(v);
-}
-
-// Ids can hold any byte of an etcd key: keep one change per line.
-std::string one_line(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else out += c;
-  }
-  return out;
 }
 
 std::string snapshot_desc(const SnapshotInfo& s) {

@@ -229,4 +229,15 @@ std::optional<int64_t> parse_i64(std::string_view s) {
   return v;
 }
 
+std::optional<uint64_t> parse_hex_u64(std::string_view s) {
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v * 16 + uint64_t(d);
+  }
+  return v;
+}
+
 }  // namespace kvsnap

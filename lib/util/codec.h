@@ -25,5 +25,7 @@ bool is_valid_utf8(std::string_view s);
 // Exact decimal parsing: nullopt on empty input, any non-digit, or overflow.
 std::optional<uint64_t> parse_u64(std::string_view s);
 std::optional<int64_t> parse_i64(std::string_view s);
+// Lower-case hex without prefix (Go's %x of a uint64): 1 to 16 digits.
+std::optional<uint64_t> parse_hex_u64(std::string_view s);
 
 }  // namespace kvsnap

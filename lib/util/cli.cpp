@@ -1,0 +1,35 @@
+#include "util/cli.h"
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace kvsnap {
+
+std::optional<po::variables_map> parse_command_line(int argc, char** argv, const char* tool,
+                                                    const po::options_description& opts,
+                                                    std::vector<std::string>& positional, int& exit_status) {
+  po::options_description hidden;
+  hidden.add_options()("kvsnap-positional", po::value(&positional));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("kvsnap-positional", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << tool << ": " << e.what() << "\nTry '" << tool << " --help'.\n";
+    exit_status = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    exit_status = 0;
+    return std::nullopt;
+  }
+  return vm;
+}
+
+}  // namespace kvsnap

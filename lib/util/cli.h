@@ -1,0 +1,19 @@
+#pragma once
+// What every tool's main does with its command line: parse it (options plus positional
+// arguments), print --help, and turn a malformed one into a message and exit status 2.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace kvsnap {
+
+// Parses argv against `opts` and collects positional arguments into `positional`. Returns the
+// options, or nullopt when the tool should exit with `exit_status` (0 after --help, 2 after a
+// bad command line; the message is already printed). `opts` must have a "help" switch.
+std::optional<boost::program_options::variables_map> parse_command_line(
+    int argc, char** argv, const char* tool, const boost::program_options::options_description& opts,
+    std::vector<std::string>& positional, int& exit_status);
+
+}  // namespace kvsnap
