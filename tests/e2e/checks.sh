@@ -11,7 +11,7 @@ stale_now=2025-03-10T10:15:00Z    # two hours after it
 
 # Checks that have no fixture, and why. Listed here so that none is skipped silently.
 declare -A no_fixture=(
-  [lease-missing]="a real etcd never holds a key whose lease is missing from its lease table: a put with an unknown lease fails (requested lease not found) and revoking or expiring a lease deletes its keys in the same backend transaction; only a hand-edited db would do (fixtures/checks/README.md)"
+  [lease-missing]="a real etcd never holds a key whose lease is missing from its lease table: a put with an unknown lease fails (requested lease not found) and revoking or expiring a lease deletes its keys in the same backend transaction; only a hand-edited db would do (fixtures/checks/README.md); tests/unit/checks_test.cpp shows the check on a real snapshot whose lease row is then removed"
 )
 # Checks whose findings name no key by design.
 declare -A keyless=(
