@@ -4,8 +4,10 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "util/codec.h"
@@ -29,6 +31,9 @@ uint64_t hsh(uint64_t seed, uint64_t tag, uint64_t a = 0, uint64_t b = 0) {
 enum Tag : uint64_t {
   kTagIdPerm = 1, kTagLabels, kTagPorts, kTagRs, kTagPod, kTagSlot, kTagEp,
   kTagBoot1, kTagBoot2, kTagSvcPerm, kTagEtcd1, kTagEtcd2, kTagSa,
+  // change_fraction > 0 only
+  kTagChgSeed, kTagChgDel, kTagChgPick, kTagChgRelabel, kTagChgAdd, kTagChgNewId, kTagChgNewNode,
+  kTagChgNode, kTagChgHb, kTagChgSec,
 };
 
 constexpr int kMaxNodes = 250 * 254;        // 192.168.(1..254).(5..254)
@@ -138,6 +143,8 @@ Layout make_layout(const GenOptions& o) {
   if (o.pods_per_node < 1) throw std::invalid_argument("pods per node must be >= 1");
   if (o.services < 0 || o.services > kMaxServices)
     throw std::invalid_argument("services must be 0.." + std::to_string(kMaxServices));
+  if (!(o.change_fraction >= 0 && o.change_fraction <= 0.25))  // also refuses NaN
+    throw std::invalid_argument("change fraction must be 0..0.25");
   L.N = o.nodes;
   L.I = o.identities;
   L.P = o.pods_per_node;
@@ -255,7 +262,20 @@ int parse_cilium_minor(std::string_view v) {
   return minor;
 }
 
-GenSummary summarize(const GenOptions& opts) { return make_layout(opts).sum; }
+GenSummary summarize(const GenOptions& opts) {
+  if (opts.change_fraction > 0) return Cluster(opts).summary();
+  return make_layout(opts).sum;
+}
+
+KeyChanges ChangeSummary::total() const {
+  KeyChanges t;
+  for (const KeyChanges* c : {&node, &identity, &identity_ref, &ipcache, &service, &key}) {
+    t.added += c->added;
+    t.removed += c->removed;
+    t.changed += c->changed;
+  }
+  return t;
+}
 
 GenOptions options_for_keys(int64_t keys, const GenOptions& base) {
   if (keys < 1) throw std::invalid_argument("--keys must be >= 1");
@@ -354,7 +374,11 @@ struct Cluster::Impl {
   int entry_to_slot(int n, int u) const {
     return static_cast<int>(permute(u, L.E, o->seed ^ mix(n), kTagSlot, true));
   }
-  uint32_t entry_ip(int n, int u) const { return node_net(n) + 2 + static_cast<uint32_t>(u); }
+  // Entry u of node n: its pod CIDR from .2 on; u >= cap_p: the secondary CIDR (later state).
+  uint32_t entry_ip(int n, int u) const {
+    if (chg && u >= cap_p) return sec_net + 1 + static_cast<uint32_t>(u - cap_p);
+    return node_net(n) + 2 + static_cast<uint32_t>(u);
+  }
   // >= 1.17 the health endpoint is not in the ipcache; it sits right after the pods.
   uint32_t health_ip(int n) const {
     return L.health ? entry_ip(n, slot_to_entry(n, L.P))
@@ -370,6 +394,7 @@ struct Cluster::Impl {
   }
 
   void build() {
+    chg = o->change_fraction > 0;
     octet_order.resize(256);
     std::iota(octet_order.begin(), octet_order.end(), 0);
     std::sort(octet_order.begin(), octet_order.end(),
@@ -396,7 +421,7 @@ struct Cluster::Impl {
     // Identities: IDs are a seeded permutation of the cluster's range (distinct by
     // construction), labels a function of the identity index.
     const uint32_t id_base = o->cluster_id * 65536u + 256u;
-    const int NS = std::max(1, (L.I + 11) / 12);
+    NS = std::max(1, (L.I + 11) / 12);
     namespaces.resize(NS);
     for (int i = 0; i < NS; ++i) {
       const int w = static_cast<int>(countof(kNamespaceWords));
@@ -410,7 +435,6 @@ struct Cluster::Impl {
     sa.resize(L.I);
     port_kind.resize(L.I);
     rs_hash.resize(L.I);
-    std::vector<std::pair<std::string, std::string>> lab;
     for (int k = 0; k < L.I; ++k) {
       ids[k] = id_base + static_cast<uint32_t>(permute(k, kIdentityRange, o->seed, kTagIdPerm));
       const int ns = k % NS, r = k / NS;
@@ -418,39 +442,15 @@ struct Cluster::Impl {
       ns_of[k] = ns;
       apps[k] = kAppWords[r % aw];
       if (r >= aw) apps[k] += "-" + std::to_string(r / aw);
-      const uint64_t h = hsh(o->seed, kTagLabels, k);
       sa[k] = (hsh(o->seed, kTagSa, k) % 3 == 0) ? "default" : apps[k];
       const uint64_t hp = hsh(o->seed, kTagPorts, k) % 10;
       port_kind[k] = hp == 0 ? 0 : (hp <= 2 ? 2 : 1);
-      uint64_t hr = hsh(o->seed, kTagRs, k);
-      for (int c = 0; c < 10; ++c) {
-        rs_hash[k].push_back(kK8sAlphabet[hr % kK8sAlphabet.size()]);
-        hr /= kK8sAlphabet.size();
-      }
-      const std::string& nsn = namespaces[ns];
-      lab.clear();
-      lab.emplace_back("app", apps[k]);
-      lab.emplace_back("io.cilium.k8s.policy.cluster", o->cluster_name);
-      lab.emplace_back("io.cilium.k8s.policy.serviceaccount", sa[k]);
-      lab.emplace_back("io.kubernetes.pod.namespace", nsn);
-      if (L.minor >= 11)  // Kubernetes >= 1.21 adds kubernetes.io/metadata.name to namespaces
-        lab.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", nsn);
-      if (h % 3 == 0) lab.emplace_back("app.kubernetes.io/part-of", nsn);
-      if ((h >> 8) % 4 == 0) lab.emplace_back("version", "v" + std::to_string(1 + (h >> 16) % 3));
-      if ((h >> 24) % 5 == 0) lab.emplace_back("tier", kTiers[(h >> 32) % 3]);
-      // LabelArray.Sort(): by key only, byte-wise.
-      std::sort(lab.begin(), lab.end(),
-                [](const auto& x, const auto& y) { return x.first < y.first; });
-      std::string& s = labels[k];
-      for (const auto& [key, val] : lab) {
-        s += "k8s:";
-        s += key;
-        s += '=';
-        s += val;
-        s += ';';
-      }
+      rs_hash[k] = rs_hash_of(hsh(o->seed, kTagRs, k));
+      labels[k] = make_labels(apps[k], namespaces[ns], sa[k], hsh(o->seed, kTagLabels, k));
     }
-    id_by_idstr.resize(L.I);
+    T = L.I;
+    if (chg) add_new_identities(id_base);
+    id_by_idstr.resize(T);
     std::iota(id_by_idstr.begin(), id_by_idstr.end(), 0);
     std::sort(id_by_idstr.begin(), id_by_idstr.end(), [&](int x, int y) {
       char bx[16], by[16];
@@ -460,7 +460,7 @@ struct Cluster::Impl {
     });
     // value/<labels>/<ip>: order by labels + "/" (a label string that is a prefix of another
     // sorts before it in the full key too, because '/' < any label source character).
-    id_by_labels.resize(L.I);
+    id_by_labels.resize(T);
     std::iota(id_by_labels.begin(), id_by_labels.end(), 0);
     std::sort(id_by_labels.begin(), id_by_labels.end(), [&](int x, int y) {
       const std::string& lx = labels[x];
@@ -501,6 +501,386 @@ struct Cluster::Impl {
       std::string ky = namespaces[ns_of[svc_identity[y]]] + "/" + svc_names[y];
       return kx < ky;
     });
+    if (chg) build_changes();
+  }
+
+  // Identity labels as Cilium's kvstore key holds them (LabelArray.Sort(): by key, byte-wise).
+  std::string make_labels(const std::string& app, const std::string& nsn, const std::string& sa_name,
+                          uint64_t h) const {
+    std::vector<std::pair<std::string, std::string>> lab;
+    lab.emplace_back("app", app);
+    lab.emplace_back("io.cilium.k8s.policy.cluster", o->cluster_name);
+    lab.emplace_back("io.cilium.k8s.policy.serviceaccount", sa_name);
+    lab.emplace_back("io.kubernetes.pod.namespace", nsn);
+    if (L.minor >= 11)  // Kubernetes >= 1.21 adds kubernetes.io/metadata.name to namespaces
+      lab.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", nsn);
+    if (h % 3 == 0) lab.emplace_back("app.kubernetes.io/part-of", nsn);
+    if ((h >> 8) % 4 == 0) lab.emplace_back("version", "v" + std::to_string(1 + (h >> 16) % 3));
+    if ((h >> 24) % 5 == 0) lab.emplace_back("tier", kTiers[(h >> 32) % 3]);
+    std::sort(lab.begin(), lab.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::string s;
+    for (const auto& [key, val] : lab) {
+      s += "k8s:";
+      s += key;
+      s += '=';
+      s += val;
+      s += ';';
+    }
+    return s;
+  }
+  static std::string rs_hash_of(uint64_t hr) {
+    std::string s;
+    for (int c = 0; c < 10; ++c) {
+      s.push_back(kK8sAlphabet[hr % kK8sAlphabet.size()]);
+      hr /= kK8sAlphabet.size();
+    }
+    return s;
+  }
+
+  // ----- change_fraction > 0: a later state ------------------------------------------------
+
+  enum EvKind : uint8_t { kRemoved, kRelabeled, kAdded, kReplaced };
+  // One endpoint address of a node whose ipcache key is not the base state's.
+  struct PodEv {
+    int32_t n = 0, u = 0;    // node, entry (address offset; u >= cap_p: its secondary CIDR)
+    EvKind kind = kRemoved;  // kReplaced: the base pod went, a new pod got its address
+    int32_t slot = -1;       // base slot of the pod that was there (not kAdded)
+    int32_t k_old = -1;      // that pod's identity
+    int32_t k_new = -1;      // the identity after (kRelabeled, kAdded, kReplaced)
+    int64_t name_idx = 0;    // the new pod's name index within k_new (kAdded, kReplaced)
+    int64_t rev = 0;         // revision of the put (kRemoved: of the delete)
+  };
+  struct SlaveEv {
+    int32_t k = 0, n = 0;
+    int64_t rev = 0;
+    bool operator<(const SlaveEv& x) const { return k != x.k ? k < x.k : n < x.n; }
+  };
+
+  bool chg = false;                // change_fraction > 0
+  uint64_t cseed = 0;              // seed of every change choice
+  int NS = 1;                      // namespaces
+  int T = 0;                       // identities including the new ones (indices I .. T-1)
+  int cap_p = 0;                   // entries 0 .. cap_p-1 of a pod CIDR are pod addresses
+  std::vector<char> deleted;       // base identity deleted
+  std::vector<PodEv> ev;           // by node, then entry
+  std::vector<int64_t> ev_off;     // node n: ev[ev_off[n] .. ev_off[n + 1])
+  std::vector<SlaveEv> slave_add, slave_rm;      // by (identity, node)
+  std::vector<std::tuple<int, int, int>> extra;  // (identity, node, entry): pods given an identity
+  std::vector<uint8_t> svc_state;  // 0 same, 1 backends changed, 2 removed
+  std::vector<int64_t> svc_rev;
+  std::vector<int64_t> new_master_rev;  // of identity I + j
+  int node_lab = -1, node_sec = -1;     // node with a new label, node with a secondary pod CIDR
+  int64_t node_lab_rev = 0, node_sec_rev = 0;
+  uint32_t sec_net = 0;
+  std::string zone;                     // the new label's value
+  int hb_minutes = 0;
+  int64_t hb_rev = 0;
+
+  bool node_changed(int n) const { return chg && (n == node_lab || n == node_sec); }
+  int64_t node_rev(int n) const { return n == node_lab ? node_lab_rev : node_sec_rev; }
+
+  const PodEv* find_ev(int n, int u) const {
+    const auto b = ev.begin() + ev_off[n], e = ev.begin() + ev_off[n + 1];
+    const auto it = std::lower_bound(b, e, u, [](const PodEv& x, int v) { return x.u < v; });
+    return (it != e && it->u == u) ? &*it : nullptr;
+  }
+  static bool has_slave(const std::vector<SlaveEv>& v, int k, int n) {
+    return std::binary_search(v.begin(), v.end(), SlaveEv{k, n, 0});
+  }
+  // Base pods of identity k on node n (its positions q with q % N == n).
+  int64_t base_count(int k, int n) const {
+    if (k >= L.I) return 0;
+    const uint64_t lo = L.lo(k), cnt = L.lo(k + 1) - lo;
+    const uint64_t t0 = (static_cast<uint64_t>(n) + L.N - lo % L.N) % L.N;
+    return t0 >= cnt ? 0 : 1 + static_cast<int64_t>((cnt - 1 - t0) / L.N);
+  }
+  // Another live identity of k's namespace (what a relabelled pod gets), or -1.
+  int relabel_target(int k, uint64_t h) const {
+    const int ns = k % NS, r = k / NS;
+    const int c = (L.I - 1 - ns) / NS + 1;
+    for (int t = 0; t + 1 < c; ++t) {
+      const int r2 = static_cast<int>((r + 1 + (h + t) % (c - 1)) % c);
+      const int k2 = ns + r2 * NS;
+      if (!deleted[k2]) return k2;
+    }
+    return -1;
+  }
+  // Budget: about F * keys keys differ. Shares of it (in keys) tuned so that the total lands
+  // near F * keys at the --keys sizes (each removed pod also takes its slave key, each added pod
+  // adds one, a fourth of the touched identities have a service whose backends change).
+  double budget() const { return o->change_fraction * static_cast<double>(L.sum.total_keys); }
+  int new_identity_pods() const {
+    const double avg = static_cast<double>(L.Q) / L.I;
+    return static_cast<int>(std::clamp<double>(std::llround(avg), 1, 30));
+  }
+
+  // New identities (a new deployment: "<app>-canary" in the namespace of a base identity, so
+  // their label sets are new): appended at indices I .. T-1, before the sort orders are built.
+  void add_new_identities(uint32_t id_base) {
+    cseed = hsh(o->seed, kTagChgSeed, o->change_seed);
+    const int m = new_identity_pods();
+    const int room = std::min(kIdentityRange - L.I, L.I);
+    // At least one when the budget affords one.
+    const double cost = 1 + 2 * m;
+    const int J = static_cast<int>(std::clamp<double>(std::llround(0.08 * budget() / cost),
+                                                      budget() >= cost ? std::min(1, room) : 0, room));
+    T = L.I + J;
+    for (auto* v : {&labels, &apps, &sa, &rs_hash}) v->resize(T);
+    ids.resize(T);
+    ns_of.resize(T);
+    port_kind.resize(T);
+    for (int j = 0; j < J; ++j) {
+      const int k = L.I + j;
+      const int t = static_cast<int>(permute(j, L.I, cseed, kTagChgNewId));
+      ids[k] = id_base + static_cast<uint32_t>(permute(k, kIdentityRange, o->seed, kTagIdPerm));
+      ns_of[k] = ns_of[t];
+      apps[k] = apps[t] + "-canary";
+      const uint64_t h = hsh(cseed, kTagChgNewId, j);
+      sa[k] = h % 3 == 0 ? "default" : apps[k];
+      const uint64_t hp = (h >> 8) % 10;
+      port_kind[k] = hp == 0 ? 0 : (hp <= 2 ? 2 : 1);
+      rs_hash[k] = rs_hash_of(hsh(cseed, kTagChgNewId, j, 1));
+      labels[k] = make_labels(apps[k], namespaces[ns_of[k]], sa[k], hsh(cseed, kTagChgNewId, j, 2));
+    }
+  }
+
+  void build_changes() {
+    const double u = budget();
+    const uint64_t N = static_cast<uint64_t>(L.N);
+    cap_p = (1 << L.hb) - 3;  // network, router (.1) and broadcast are not pod addresses
+
+    // Nodes: one gets a label; another (>= 1.12, when a block after every pod CIDR fits 10/8
+    // and the endpoint ids) a secondary pod CIDR, as cluster-pool IPAM gives a full node.
+    node_lab = static_cast<int>(hsh(cseed, kTagChgNode, 1) % N);
+    zone = std::string("zone-") + static_cast<char>('a' + hsh(cseed, kTagChgNode, 2) % 3);
+    {
+      const uint64_t first = L.pod_base - (10u << 24), span = N << L.hb, block = 1u << L.hb;
+      if (L.minor >= 12 && first + span + block <= (1u << 24) &&
+          cap_p + block - 2 <= static_cast<uint64_t>(kMaxEndpointId)) {
+        node_sec = L.N == 1 ? node_lab
+                            : static_cast<int>((node_lab + 1 + hsh(cseed, kTagChgNode, 3) % (N - 1)) % N);
+        sec_net = L.pod_base + static_cast<uint32_t>(span);
+      }
+    }
+
+    // Identities deleted, with every pod (and so every slave key) and their services.
+    deleted.assign(L.I, 0);
+    if (L.I >= 4) {
+      const double cost = 2.0 * static_cast<double>(L.Q) / L.I + 1 + static_cast<double>(L.S) / L.I;
+      const int D = static_cast<int>(std::clamp<double>(std::llround(0.07 * u / cost), u >= cost ? 1 : 0, L.I / 4));
+      for (int i = 0; i < D; ++i) deleted[permute(i, L.I, cseed, kTagChgDel)] = 1;
+    }
+    std::vector<std::vector<PodEv>> per(L.N);
+    auto base_ev = [&](uint64_t q, EvKind kind, int k_new) {
+      PodEv e;
+      e.n = static_cast<int>(q % N);
+      e.slot = static_cast<int>(q / N);
+      e.u = slot_to_entry(e.n, e.slot);
+      e.kind = kind;
+      e.k_old = identity_of(q);
+      e.k_new = k_new;
+      per[e.n].push_back(e);
+    };
+    for (int k = 0; k < L.I; ++k)
+      if (deleted[k])
+        for (uint64_t q = L.lo(k); q < L.lo(k + 1); ++q) base_ev(q, kRemoved, -1);
+
+    // Pods gone and pods relabelled (to another identity of their namespace); every identity
+    // that is not deleted keeps its first pod, so none goes unused.
+    const int64_t n_rm = std::llround(0.135 * u), n_rl = std::llround(0.09 * u);
+    int64_t rm = 0, rl = 0;
+    for (uint64_t i = 0; i < L.Q && (rm < n_rm || rl < n_rl); ++i) {
+      const uint64_t q = permute(i, L.Q, cseed, kTagChgPick);
+      const int k = identity_of(q);
+      if (deleted[k] || q == L.lo(k)) continue;
+      if (rm < n_rm) {
+        base_ev(q, kRemoved, -1);
+        ++rm;
+        continue;
+      }
+      const int k2 = relabel_target(k, hsh(cseed, kTagChgRelabel, q));
+      if (k2 < 0) continue;
+      base_ev(q, kRelabeled, k2);
+      ++rl;
+    }
+
+    // New pods: the next free address of the node (IPAM hands out the unused ones first), else
+    // the address of a pod removed from it (the ipcache key then changes), else the next node.
+    std::vector<int> next_free(L.N, L.P + 1);  // entry P is the health IP (also from 1.17 on)
+    std::vector<int64_t> extra_count(T, 0);
+    int sec_used = 0;
+    auto add_pod = [&](int n0, int k, bool secondary) {
+      for (int t = 0; t < L.N; ++t) {
+        const int n = (n0 + t) % L.N;
+        PodEv* e = nullptr;
+        if (secondary) {
+          if (sec_used >= (1 << L.hb) - 2) return false;
+          per[n].push_back(PodEv{n, cap_p + sec_used++, kAdded});
+          e = &per[n].back();
+        } else if (next_free[n] < cap_p) {
+          per[n].push_back(PodEv{n, next_free[n]++, kAdded});
+          e = &per[n].back();
+        } else {
+          for (auto& x : per[n])
+            if (x.kind == kRemoved) {
+              x.kind = kReplaced;
+              e = &x;
+              break;
+            }
+          if (!e) continue;
+        }
+        e->k_new = k;
+        e->name_idx = (k < L.I ? static_cast<int64_t>(L.lo(k + 1) - L.lo(k)) : 0) + extra_count[k]++;
+        return true;
+      }
+      return false;
+    };
+    auto live_identity = [&](uint64_t h) {
+      int k = static_cast<int>(h % L.I);
+      while (deleted[k]) k = (k + 1) % L.I;
+      return k;
+    };
+    const int m = new_identity_pods();
+    for (int k = L.I; k < T; ++k)
+      for (int t = 0; t < m; ++t)
+        add_pod(static_cast<int>(permute(t % L.N, L.N, cseed ^ mix(k), kTagChgNewNode)), k, false);
+    const int64_t n_add = std::llround(0.11 * u);
+    for (int64_t i = 0; i < n_add; ++i) {
+      const uint64_t h = hsh(cseed, kTagChgAdd, i);
+      if (!add_pod(static_cast<int>((h >> 32) % N), live_identity(h), false)) break;
+    }
+    if (node_sec >= 0) {
+      const int cnt = 3 + static_cast<int>(hsh(cseed, kTagChgSec) % 3);
+      for (int i = 0; i < cnt; ++i) add_pod(node_sec, live_identity(hsh(cseed, kTagChgSec, i + 1)), true);
+    }
+
+    ev_off.assign(L.N + 1, 0);
+    for (int n = 0; n < L.N; ++n) {
+      std::sort(per[n].begin(), per[n].end(), [](const PodEv& a, const PodEv& b) { return a.u < b.u; });
+      ev_off[n + 1] = ev_off[n] + static_cast<int64_t>(per[n].size());
+    }
+    ev.reserve(ev_off[L.N]);
+    for (auto& v : per) {
+      ev.insert(ev.end(), v.begin(), v.end());
+      std::vector<PodEv>().swap(v);
+    }
+
+    // Slave keys: a node's first pod of an identity adds one, its last one removes it.
+    std::map<std::pair<int, int>, int64_t> delta;
+    std::vector<char> touched(T, 0);
+    for (const PodEv& e : ev) {
+      if (e.kind != kAdded) {
+        --delta[{e.k_old, e.n}];
+        touched[e.k_old] = 1;
+      }
+      if (e.kind != kRemoved) {
+        ++delta[{e.k_new, e.n}];
+        touched[e.k_new] = 1;
+        extra.emplace_back(e.k_new, e.n, e.u);
+      }
+    }
+    std::sort(extra.begin(), extra.end());
+    for (const auto& [kn, d] : delta) {
+      const int64_t b = base_count(kn.first, kn.second);
+      if (b > 0 && b + d == 0) slave_rm.push_back({kn.first, kn.second, 0});
+      if (b == 0 && b + d > 0) slave_add.push_back({kn.first, kn.second, 0});
+    }
+
+    // Services: gone with their identity, or their backends changed.
+    svc_state.assign(L.S, 0);
+    svc_rev.assign(L.S, 0);
+    std::vector<std::string> before, after;
+    for (int s = 0; s < L.S; ++s) {
+      const int k = svc_identity[s];
+      if (deleted[k]) {
+        svc_state[s] = 2;
+      } else if (touched[k]) {
+        backend_ips(k, false, before);
+        backend_ips(k, true, after);
+        if (before != after) svc_state[s] = 1;
+      }
+    }
+
+    // Revisions, in the order the writes happen after the base state: nodes, new identities,
+    // their slave keys, the ipcache, slave keys released, identities released, services, and
+    // the heartbeat last. A delete uses up a revision like a put.
+    int64_t rev = L.rev_heartbeat + 1;
+    node_lab_rev = rev++;
+    node_sec_rev = node_sec >= 0 && node_sec != node_lab ? rev++ : node_lab_rev;
+    new_master_rev.resize(T - L.I);
+    for (auto& r : new_master_rev) r = rev++;
+    for (auto& x : slave_add) x.rev = rev++;
+    for (auto& e : ev) {
+      if (e.kind == kReplaced) ++rev;  // the delete of the old pod's entry
+      e.rev = rev++;
+    }
+    for (auto& x : slave_rm) x.rev = rev++;
+    for (int k = 0; k < L.I; ++k) rev += deleted[k];
+    for (int s = 0; s < L.S; ++s)
+      if (svc_state[s]) svc_rev[s] = rev++;
+    hb_minutes = 20 + static_cast<int>(hsh(cseed, kTagChgHb) % 40);
+    hb_rev = rev;
+
+    // The summary describes the later state; change says how it differs.
+    GenSummary& sm = L.sum;
+    ChangeSummary& c = sm.change;
+    c.base_keys = sm.total_keys;
+    c.base_last_revision = sm.last_revision;
+    c.node.changed = node_sec >= 0 && node_sec != node_lab ? 2 : 1;
+    c.identity.added = T - L.I;
+    for (int k = 0; k < L.I; ++k) c.identity.removed += deleted[k];
+    c.identity_ref.added = static_cast<int64_t>(slave_add.size());
+    c.identity_ref.removed = static_cast<int64_t>(slave_rm.size());
+    for (const PodEv& e : ev) {
+      switch (e.kind) {
+        case kRemoved: ++c.ipcache.removed; ++c.pods_removed; break;
+        case kRelabeled: ++c.ipcache.changed; ++c.pods_relabeled; break;
+        case kAdded: ++c.ipcache.added; ++c.pods_added; break;
+        case kReplaced: ++c.ipcache.changed; ++c.pods_removed; ++c.pods_added; ++c.ips_reused; break;
+      }
+      if (e.u >= cap_p) ++c.pods_in_secondary;
+    }
+    for (uint8_t st : svc_state) {
+      if (st == 1) ++c.service.changed, ++c.services_backends_changed;
+      if (st == 2) ++c.service.removed, ++c.services_removed;
+    }
+    c.key.changed = 1;  // the heartbeat
+    c.identities_deleted = c.identity.removed;
+    c.identities_allocated = c.identity.added;
+    c.nodes_changed = c.node.changed;
+    c.heartbeat_minutes = hb_minutes;
+    sm.changed = true;
+    sm.master_keys += c.identity.added - c.identity.removed;
+    sm.slave_keys += c.identity_ref.added - c.identity_ref.removed;
+    sm.ipcache_keys += c.ipcache.added - c.ipcache.removed;
+    sm.service_keys -= c.service.removed;
+    sm.total_keys = sm.master_keys + sm.slave_keys + sm.ipcache_keys + sm.node_keys + sm.service_keys +
+                    sm.other_keys;
+    sm.last_revision = hb_rev;
+  }
+
+  // Backend IPs of identity k's service, sorted as strings: its first pods (at most
+  // kMaxBackendsPerService); later: those still there with that identity, then the pods that
+  // got it, up to the same limit.
+  void backend_ips(int k, bool later, std::vector<std::string>& out) const {
+    out.clear();
+    if (k < L.I) {
+      const uint64_t lo = L.lo(k), hi = std::min<uint64_t>(L.lo(k + 1), lo + kMaxBackendsPerService);
+      for (uint64_t q = lo; q < hi; ++q) {
+        const int n = static_cast<int>(q % L.N), j = static_cast<int>(q / L.N);
+        const int u = slot_to_entry(n, j);
+        if (later && find_ev(n, u)) continue;
+        out.push_back(ipv4_string(entry_ip(n, u)));
+      }
+    }
+    if (later) {
+      auto it = std::lower_bound(extra.begin(), extra.end(), std::make_tuple(k, -1, -1));
+      for (; it != extra.end() && std::get<0>(*it) == k &&
+             out.size() < static_cast<size_t>(kMaxBackendsPerService);
+           ++it)
+        out.push_back(ipv4_string(entry_ip(std::get<1>(*it), std::get<2>(*it))));
+    }
+    std::sort(out.begin(), out.end());
   }
 
   // ----- values -------------------------------------------------------------------------
@@ -520,7 +900,8 @@ struct Cluster::Impl {
     v.append(sfx, 5);
   }
 
-  void node_value(std::string& v, int n) const {
+  // later: the node's value in the later state (a new label, a secondary pod CIDR).
+  void node_value(std::string& v, int n, bool later = false) const {
     const int m = L.minor;
     const std::string& name = node_names[n];
     v.clear();
@@ -542,7 +923,15 @@ struct Cluster::Impl {
                                  static_cast<unsigned char>(mask)};
     v += kvsnap::base64_encode(std::string_view(reinterpret_cast<const char*>(mb), 4));
     v += "\"},";
-    if (m >= 12) v += "\"IPv4SecondaryAllocCIDRs\":null,";
+    if (m >= 12 && later && n == node_sec) {
+      v += "\"IPv4SecondaryAllocCIDRs\":[{\"IP\":\"";
+      append_ipv4(v, sec_net);
+      v += "\",\"Mask\":\"";
+      v += kvsnap::base64_encode(std::string_view(reinterpret_cast<const char*>(mb), 4));
+      v += "\"}],";
+    } else if (m >= 12) {
+      v += "\"IPv4SecondaryAllocCIDRs\":null,";
+    }
     v += "\"IPv6AllocCIDR\":null,";
     if (m >= 12) v += "\"IPv6SecondaryAllocCIDRs\":null,";
     v += "\"IPv4HealthIP\":\"";
@@ -554,7 +943,13 @@ struct Cluster::Impl {
     v += ",\"Source\":\"local\",\"EncryptionKey\":0,\"Labels\":{\"kubernetes.io/arch\":\"amd64\","
          "\"kubernetes.io/hostname\":\"";
     v += name;
-    v += "\",\"kubernetes.io/os\":\"linux\"}";
+    v += "\",\"kubernetes.io/os\":\"linux\"";
+    if (later && n == node_lab) {
+      v += ",\"topology.kubernetes.io/zone\":\"";
+      v += zone;
+      v += '"';
+    }
+    v += '}';
     if (m >= 13) v += ",\"Annotations\":null";
     if (m >= 9 && m <= 19) v += ",\"NodeIdentity\":1";
     if (m >= 10) v += ",\"WireguardPubKey\":\"\"";
@@ -603,23 +998,45 @@ struct Cluster::Impl {
     }
     const uint64_t q = static_cast<uint64_t>(s) * L.N + n;
     const int k = identity_of(q);
-    append_uint(v, ids[k]);
+    pod_fields(v, n, s, ids[k], k, q - L.lo(k));
+  }
+  // The rest of a pod's ipcache value from "ID": identity `id`; pod_k's namespace, pod name
+  // (index name_idx), service account and named ports (a relabelled pod keeps its own).
+  void pod_fields(std::string& v, int n, int ep, uint32_t id, int pod_k, uint64_t name_idx) const {
+    append_uint(v, id);
     v += ",\"Key\":0,\"Metadata\":\"cilium-global:default:";
     v += node_names[n];
     v += ':';
-    append_int(v, endpoint_id(n, s));
+    append_int(v, endpoint_id(n, ep));
     v += "\",\"K8sNamespace\":\"";
-    v += namespaces[ns_of[k]];
+    v += namespaces[ns_of[pod_k]];
     v += "\",\"K8sPodName\":\"";
-    append_pod_name(v, k, q - L.lo(k));
+    append_pod_name(v, pod_k, name_idx);
     v += '"';
     if (L.minor >= 19) {
       v += ",\"K8sServiceAccount\":\"";
-      v += sa[k];
+      v += sa[pod_k];
       v += '"';
     }
-    named_ports_json(v, k);
+    named_ports_json(v, pod_k);
     v += '}';
+  }
+  // ipcache value of a changed address (not kRemoved).
+  void event_value(std::string& v, const PodEv& e) const {
+    v.clear();
+    v += "{\"IP\":\"";
+    append_ipv4(v, entry_ip(e.n, e.u));
+    v += "\",\"Mask\":null,\"HostIP\":\"";
+    append_ipv4(v, node_ip(e.n));
+    v += "\",\"ID\":";
+    if (e.kind == kRelabeled) {
+      const uint64_t q = static_cast<uint64_t>(e.slot) * L.N + e.n;
+      pod_fields(v, e.n, e.slot, ids[e.k_new], e.k_old, q - L.lo(e.k_old));
+    } else {
+      // A new endpoint id: the entry's (entries >= E are no base slot), or the one the removed
+      // pod at this address released (Cilium reuses released ids).
+      pod_fields(v, e.n, e.kind == kReplaced ? e.slot : e.u, ids[e.k_new], e.k_new, e.name_idx);
+    }
   }
 
   void ports_map(std::string& v, int k, bool frontend) const {
@@ -635,7 +1052,7 @@ struct Cluster::Impl {
     v += '}';
   }
 
-  void service_value(std::string& v, int s, std::vector<std::string>& scratch) const {
+  void service_value(std::string& v, int s, std::vector<std::string>& scratch, bool later = false) const {
     const int k = svc_identity[s];
     const int m = L.minor;
     v.clear();
@@ -653,13 +1070,7 @@ struct Cluster::Impl {
     ports_map(v, k, true);
     v += "},\"backends\":{";
     // Backends = the identity's pods (first kMaxBackendsPerService), map keys sorted as strings.
-    scratch.clear();
-    const uint64_t lo = L.lo(k), hi = std::min<uint64_t>(L.lo(k + 1), lo + kMaxBackendsPerService);
-    for (uint64_t q = lo; q < hi; ++q) {
-      const int n = static_cast<int>(q % L.N), j = static_cast<int>(q / L.N);
-      scratch.push_back(ipv4_string(pod_ip(n, j)));
-    }
-    std::sort(scratch.begin(), scratch.end());
+    backend_ips(k, later, scratch);
     for (size_t i = 0; i < scratch.size(); ++i) {
       if (i) v += ',';
       v += '"';
@@ -697,15 +1108,23 @@ struct Cluster::Impl {
     g.key += o->cluster_name;
     g.key += '/';
     g.key += node_names[n];
-    node_value(g.value, n);
-    set_meta(g, L.rev_nodes + n, n + 1);
+    if (node_changed(n)) {
+      node_value(g.value, n, true);
+      set_meta(g, L.rev_nodes + n, node_rev(n), 2, n + 1);
+    } else {
+      node_value(g.value, n);
+      set_meta(g, L.rev_nodes + n, n + 1);
+    }
     sink(g);
   }
   void emit_master(GenKey& g, int k, const std::function<void(const GenKey&)>& sink) const {
     g.key.assign(kIdentityIdPrefix);
     append_uint(g.key, ids[k]);
     g.value = labels[k];
-    set_meta(g, L.rev_masters + k, 0);
+    if (k < L.I)
+      set_meta(g, L.rev_masters + k, 0);
+    else
+      set_meta(g, new_master_rev[k - L.I], 0);
     sink(g);
   }
   void emit_slave(GenKey& g, int k, int n, int64_t t,
@@ -716,7 +1135,10 @@ struct Cluster::Impl {
     append_ipv4(g.key, node_ip(n));
     g.value.clear();
     append_uint(g.value, ids[k]);
-    set_meta(g, L.rev_slaves + slave_off[k] + t, n + 1);
+    if (t >= 0)
+      set_meta(g, L.rev_slaves + slave_off[k] + t, n + 1);
+    else  // added in the later state: t = -1 - its index in slave_add
+      set_meta(g, slave_add[-1 - t].rev, n + 1);
     sink(g);
   }
   void emit_ip(GenKey& g, int n, int s, int u,
@@ -725,6 +1147,16 @@ struct Cluster::Impl {
     append_ipv4(g.key, entry_ip(n, u));
     ipcache_value(g.value, n, s, u);
     set_meta(g, L.rev_ip + static_cast<int64_t>(n) * L.E + s, n + 1);
+    sink(g);
+  }
+  void emit_ip_event(GenKey& g, const PodEv& e, const std::function<void(const GenKey&)>& sink) const {
+    g.key.assign(kIpcachePrefix);
+    append_ipv4(g.key, entry_ip(e.n, e.u));
+    event_value(g.value, e);
+    if (e.kind == kRelabeled)  // the same key written again
+      set_meta(g, L.rev_ip + static_cast<int64_t>(e.n) * L.E + e.slot, e.rev, 2, e.n + 1);
+    else  // deleted (kReplaced) or never there: created anew
+      set_meta(g, e.rev, e.n + 1);
     sink(g);
   }
   void emit_service(GenKey& g, int s, std::vector<std::string>& scratch,
@@ -736,8 +1168,13 @@ struct Cluster::Impl {
     g.key += namespaces[ns_of[k]];
     g.key += '/';
     g.key += svc_names[s];
-    service_value(g.value, s, scratch);
-    set_meta(g, L.rev_services + s, L.N + 1);
+    if (chg && svc_state[s] == 1) {
+      service_value(g.value, s, scratch, true);
+      set_meta(g, L.rev_services + s, svc_rev[s], 2, L.N + 1);
+    } else {
+      service_value(g.value, s, scratch);
+      set_meta(g, L.rev_services + s, L.N + 1);
+    }
     sink(g);
   }
   void emit_cluster_config(GenKey& g, const std::function<void(const GenKey&)>& sink) const {
@@ -758,7 +1195,16 @@ struct Cluster::Impl {
   void emit_heartbeat(GenKey& g, const std::function<void(const GenKey&)>& sink) const {
     g.key.assign(kHeartbeatKey);
     g.value = "2025-03-10T08:15:00Z";
-    set_meta(g, L.rev_heartbeat, L.N + 1);
+    if (chg) {  // written every minute since
+      const int t = 8 * 60 + 15 + hb_minutes;
+      g.value[11] = static_cast<char>('0' + t / 600);
+      g.value[12] = static_cast<char>('0' + t / 60 % 10);
+      g.value[14] = static_cast<char>('0' + t % 60 / 10);
+      g.value[15] = static_cast<char>('0' + t % 10);
+      set_meta(g, L.rev_heartbeat, hb_rev, 1 + hb_minutes, L.N + 1);
+    } else {
+      set_meta(g, L.rev_heartbeat, L.N + 1);
+    }
     sink(g);
   }
   void set_meta(GenKey& g, int64_t rev, int group) const {
@@ -767,6 +1213,11 @@ struct Cluster::Impl {
     g.version = 1;
     g.lease_group = group;
     g.lease = group == 0 ? 0 : kLeaseBase + (group - 1);
+  }
+  void set_meta(GenKey& g, int64_t create, int64_t mod, int64_t version, int group) const {
+    set_meta(g, mod, group);
+    g.create_revision = create;
+    g.version = version;
   }
 
   // Slave keys of identity k: (node, t) with t the position in the identity's node run.
@@ -779,6 +1230,7 @@ struct Cluster::Impl {
   }
 
   void generate(Order order, const std::function<void(const GenKey&)>& sink) const {
+    if (chg) return generate_later(order, sink);
     GenKey g;
     std::vector<std::pair<int, int64_t>> run;
     std::vector<std::string> scratch;
@@ -832,14 +1284,110 @@ struct Cluster::Impl {
     for (int s : svc_sorted) emit_service(g, s, scratch, sink);
     if (L.synced) emit_synced(g, sink);
   }
+
+  // The later state (change_fraction > 0). Revision order: the base state's keys that did not
+  // change, in their order, then the writes after it in revision order.
+  void generate_later(Order order, const std::function<void(const GenKey&)>& sink) const {
+    GenKey g;
+    std::vector<std::pair<int, int64_t>> run;
+    std::vector<std::string> scratch;
+    if (order == Order::Revision) {
+      for (int n = 0; n < L.N; ++n)
+        if (!node_changed(n)) emit_node(g, n, sink);
+      for (int k = 0; k < L.I; ++k)
+        if (!deleted[k]) emit_master(g, k, sink);
+      for (int k = 0; k < L.I; ++k) {
+        if (deleted[k]) continue;
+        run_nodes(k, run);
+        for (auto [n, t] : run)
+          if (!has_slave(slave_rm, k, n)) emit_slave(g, k, n, t, sink);
+      }
+      for (int n = 0; n < L.N; ++n)
+        for (int sl = 0; sl < L.E; ++sl) {
+          const int u = slot_to_entry(n, sl);
+          if (!find_ev(n, u)) emit_ip(g, n, sl, u, sink);
+        }
+      for (int s = 0; s < L.S; ++s)
+        if (svc_state[s] == 0) emit_service(g, s, scratch, sink);
+      if (L.cluster_config) emit_cluster_config(g, sink);
+      if (L.synced) emit_synced(g, sink);
+      // Written after the base state.
+      emit_node(g, node_lab, sink);
+      if (node_sec >= 0 && node_sec != node_lab) emit_node(g, node_sec, sink);
+      for (int k = L.I; k < T; ++k) emit_master(g, k, sink);
+      for (size_t i = 0; i < slave_add.size(); ++i)
+        emit_slave(g, slave_add[i].k, slave_add[i].n, -1 - static_cast<int64_t>(i), sink);
+      for (const PodEv& e : ev)
+        if (e.kind != kRemoved) emit_ip_event(g, e, sink);
+      for (int s = 0; s < L.S; ++s)
+        if (svc_state[s] == 1) emit_service(g, s, scratch, sink);
+      emit_heartbeat(g, sink);
+      return;
+    }
+    emit_heartbeat(g, sink);
+    if (L.cluster_config) emit_cluster_config(g, sink);
+    for (int k : id_by_idstr)
+      if (k >= L.I || !deleted[k]) emit_master(g, k, sink);
+    for (int k : id_by_labels) {
+      if (k < L.I && deleted[k]) continue;
+      run.clear();
+      if (k < L.I) {
+        run_nodes(k, run);
+        std::erase_if(run, [&](const auto& x) { return has_slave(slave_rm, k, x.first); });
+      }
+      auto it = std::lower_bound(slave_add.begin(), slave_add.end(), SlaveEv{k, -1, 0});
+      for (; it != slave_add.end() && it->k == k; ++it)
+        run.emplace_back(it->n, -1 - static_cast<int64_t>(it - slave_add.begin()));
+      std::sort(run.begin(), run.end(), [&](const auto& x, const auto& y) {
+        return node_ip_rank[x.first] < node_ip_rank[y.first];
+      });
+      for (auto [n, t] : run) emit_slave(g, k, n, t, sink);
+    }
+    // ipcache: every pod address of every node's CIDR (and of the secondary one).
+    const uint32_t first = L.pod_base - (10u << 24);
+    const uint64_t span = static_cast<uint64_t>(L.N) << L.hb;
+    const uint32_t block = 1u << L.hb;
+    const uint32_t sec_first = node_sec >= 0 ? sec_net - (10u << 24) : 0;
+    for (int o2 : octet_order) {
+      for (int o3 : octet_order) {
+        const uint32_t a = (static_cast<uint32_t>(o2) << 16) | (static_cast<uint32_t>(o3) << 8);
+        if (a >= first && a - first < span) {
+          const int n = static_cast<int>((a - first) >> L.hb);
+          const uint32_t hbase = (a - first) - (static_cast<uint32_t>(n) << L.hb);
+          for (int o4 : octet_order) {
+            const int64_t h = static_cast<int64_t>(hbase) + o4;
+            if (h < 2 || h >= 2 + cap_p) continue;
+            const int u = static_cast<int>(h - 2);
+            if (const PodEv* e = find_ev(n, u)) {
+              if (e->kind != kRemoved) emit_ip_event(g, *e, sink);
+            } else if (u < L.E) {
+              emit_ip(g, n, entry_to_slot(n, u), u, sink);
+            }
+          }
+        } else if (node_sec >= 0 && a >= sec_first && a - sec_first < block) {
+          const uint32_t hbase = a - sec_first;
+          for (int o4 : octet_order) {
+            const int64_t h = static_cast<int64_t>(hbase) + o4;
+            if (h < 1 || h >= block - 1) continue;
+            if (const PodEv* e = find_ev(node_sec, cap_p + static_cast<int>(h - 1)))
+              emit_ip_event(g, *e, sink);
+          }
+        }
+      }
+    }
+    for (int n : node_by_name) emit_node(g, n, sink);
+    for (int s : svc_sorted)
+      if (svc_state[s] != 2) emit_service(g, s, scratch, sink);
+    if (L.synced) emit_synced(g, sink);
+  }
 };
 
 Cluster::Cluster(GenOptions opts) : opts_(std::move(opts)), impl_(new Impl) {
   try {
     impl_->L = make_layout(opts_);
     impl_->o = &opts_;
-    sum_ = impl_->L.sum;
     impl_->build();
+    sum_ = impl_->L.sum;
   } catch (...) {
     delete impl_;
     throw;

@@ -7,6 +7,17 @@
 // The generator never holds all keys: it keeps per-entity tables whose size is O(nodes +
 // identities + services) and streams keys through a callback, either in revision order (the
 // order they were "written") or sorted byte-wise by key (the order etcd returns a range in).
+//
+// change_fraction > 0 gives a later state of the same cluster, as a second support bundle would
+// show it: pods gone (ipcache entries and, with a node's last pod of an identity, the slave key
+// removed), pods added (new IPs inside their node's pod CIDR, slave keys where the node had no pod
+// of that identity), endpoints that changed identity (within their namespace), identities deleted
+// with all their pods and services, new identities allocated with pods and slave keys, one node's
+// labels and another's secondary pod CIDR (with pods in it), services whose backends changed, and
+// the heartbeat later. Every key that does not change is byte for byte the change_fraction 0 key
+// (same value, revisions and lease); changed and added keys get revisions after the old state's,
+// in etcd's order of the writes (deletions use up a revision each). The changes are picked once
+// when the Cluster is built and kept in tables whose size is O(changed keys + nodes).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -24,6 +35,10 @@ struct GenOptions {
   std::string cluster_name = "default";
   uint32_t cluster_id = 0;
   std::string cilium_version = "1.16";  // "1.8" .. "1.20"; a patch suffix ("1.16.3") is ignored
+  // 0: the cluster as generated. F in (0, 0.25]: a later state of it in which about F of the
+  // keys were added, removed or changed (see the top of this file); change_seed picks which.
+  double change_fraction = 0;
+  uint64_t change_seed = 1;
 };
 
 struct GenKey {
@@ -54,7 +69,36 @@ inline constexpr std::string_view kSyncedPrefix = "cilium/synced/";
 // First lease id; node agent n holds kLeaseBase + n, the operator kLeaseBase + nodes.
 inline constexpr int64_t kLeaseBase = 7587861234567890433;  // 0x694d7f9733604601
 
-// Numbers that follow from the options; all computed without generating any key.
+// Keys of one kvdiff entity type that the change (change_fraction > 0) added, removed or changed.
+struct KeyChanges {
+  int64_t added = 0, removed = 0, changed = 0;
+  int64_t total() const { return added + removed + changed; }
+};
+
+// What change_fraction > 0 did, against the change_fraction 0 state. Keys are counted per kvdiff
+// entity type (each key is one entity; a new identity never reuses a deleted one's label set, so
+// kvdiff reports no "moved" identity): its summary should show exactly these numbers.
+struct ChangeSummary {
+  KeyChanges node, identity, identity_ref, ipcache, service, key;  // key: heartbeat
+  KeyChanges total() const;
+  int64_t base_keys = 0;           // keys of the change_fraction 0 state
+  int64_t base_last_revision = 0;  // its store revision
+  // The events behind them.
+  int64_t pods_removed = 0;        // base pods gone (incl. those of deleted identities)
+  int64_t pods_relabeled = 0;      // endpoints that changed identity (same IP, pod, namespace)
+  int64_t pods_added = 0;          // new pods (scale-ups and new identities' pods)
+  int64_t ips_reused = 0;          // new pods on the address of a removed one (ipcache "changed")
+  int64_t pods_in_secondary = 0;   // new pods in the new secondary pod CIDR
+  int64_t identities_deleted = 0;
+  int64_t identities_allocated = 0;
+  int64_t services_removed = 0;    // services of deleted identities
+  int64_t services_backends_changed = 0;
+  int64_t nodes_changed = 0;       // one's labels, another's secondary pod CIDR (one node if 1)
+  int heartbeat_minutes = 0;       // how much later the heartbeat is
+};
+
+// Numbers that follow from the options; computed without generating any key (with
+// change_fraction > 0 from the tables the Cluster builds). They describe the state generated.
 struct GenSummary {
   int nodes = 0, identities = 0, pods_per_node = 0, services = 0;
   int cilium_minor = 0;             // 8 .. 20
@@ -73,6 +117,8 @@ struct GenSummary {
   uint64_t etcd_cluster_id = 0;     // for the etcd-json header
   uint64_t etcd_member_id = 0;
   uint64_t raft_term = 2;
+  bool changed = false;             // change_fraction > 0
+  ChangeSummary change;             // when changed
 };
 
 // Node/pod facts for tests and callers (index n in [0, nodes)).
@@ -118,7 +164,8 @@ int parse_cilium_minor(std::string_view version);
 // (seed, cluster, version) are taken from `base`.
 GenOptions options_for_keys(int64_t keys, const GenOptions& base);
 
-// Counts without building the cluster (cheap: O(identities)). Throws like Cluster().
+// Counts without building the cluster (cheap: O(identities)); with change_fraction > 0 it builds
+// one (the changes are picked when it is built). Throws like Cluster().
 GenSummary summarize(const GenOptions& opts);
 
 // Helpers shared with the output writers and tests.

@@ -468,3 +468,257 @@ TEST_CASE("gen: rejects unhealthy options") {
   o.cluster_name = "Bad_Name";
   CHECK_THROWS_AS(Cluster{o}, std::invalid_argument);
 }
+
+// ---------------------------------------------------------------------------------------------
+// --change-fraction: a later state of the same cluster.
+
+namespace {
+
+struct KeyState {
+  std::string value;
+  int64_t create_revision = 0, mod_revision = 0, version = 0, lease = 0;
+  bool operator==(const KeyState&) const = default;
+};
+
+std::map<std::string, KeyState> key_states(const Cluster& c) {
+  std::map<std::string, KeyState> m;
+  c.generate(Order::Sorted, [&](const GenKey& g) {
+    m[g.key] = {g.value, g.create_revision, g.mod_revision, g.version, g.lease};
+  });
+  return m;
+}
+
+// The kv objects of an etcd-json dump by key (each object's JSON text as written).
+std::map<std::string, std::string> etcd_json_objects(const std::string& out) {
+  std::map<std::string, std::string> m;
+  json::object doc = json::parse(out).as_object();
+  for (auto& kv : doc.at("kvs").as_array())
+    m[b64decode(json::value_to<std::string>(kv.at("key")))] = json::serialize(kv);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("gen: --change-fraction 0 is the plain output") {
+  GenOptions plain = options_for_keys(20000, GenOptions{});
+  GenOptions zero = plain;
+  zero.change_fraction = 0;
+  zero.change_seed = 12345;
+  Cluster a(plain), b(zero);
+  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::Csv, Format::Load}) CHECK(render(a, f) == render(b, f));
+  CHECK(render(a, Format::CiliumText) == render(b, Format::CiliumText));
+  CHECK(!b.summary().changed);
+  GenOptions bad = plain;
+  bad.change_fraction = 0.3;
+  CHECK_THROWS_AS(Cluster{bad}, std::invalid_argument);
+  bad.change_fraction = -0.01;
+  CHECK_THROWS_AS(Cluster{bad}, std::invalid_argument);
+}
+
+TEST_CASE("gen: --change-fraction 0.01 on 20000 keys changes 0.5% to 2% of the keys, the rest byte for byte") {
+  GenOptions o = options_for_keys(20000, GenOptions{});
+  Cluster base(o);
+  o.change_fraction = 0.01;
+  o.change_seed = 7;
+  Cluster later(o);
+  const auto a = key_states(base), b = key_states(later);
+  int64_t added = 0, removed = 0, changed = 0;
+  for (const auto& [k, st] : a) {
+    auto it = b.find(k);
+    if (it == b.end())
+      ++removed;
+    else if (!(it->second == st))
+      ++changed;
+  }
+  for (const auto& [k, st] : b) added += a.count(k) ? 0 : 1;
+  const int64_t differ = added + removed + changed;
+  const double keys = static_cast<double>(base.summary().total_keys);
+  CAPTURE(added);
+  CAPTURE(removed);
+  CAPTURE(changed);
+  CHECK(differ >= 0.005 * keys);
+  CHECK(differ <= 0.02 * keys);
+  CHECK(added > 0);
+  CHECK(removed > 0);
+  CHECK(changed > 0);
+
+  // The summary says the same, entity type by entity type.
+  const GenSummary& s = later.summary();
+  REQUIRE(s.changed);
+  const KeyChanges t = s.change.total();
+  CHECK(t.added == added);
+  CHECK(t.removed == removed);
+  CHECK(t.changed == changed);
+  CHECK(s.change.base_keys == base.summary().total_keys);
+  CHECK(s.change.base_last_revision == base.summary().last_revision);
+  CHECK(s.total_keys == static_cast<int64_t>(b.size()));
+  for (const auto& [k, st] : b)
+    if (!a.count(k) || !(a.at(k) == st)) CHECK(st.mod_revision > base.summary().last_revision);
+  CHECK(s.change.identity.added >= 1);
+  CHECK(s.change.identity.removed >= 1);
+  CHECK(s.change.identity_ref.added > 0);
+  CHECK(s.change.identity_ref.removed > 0);
+  CHECK(s.change.ipcache.added > 0);
+  CHECK(s.change.ipcache.removed > 0);
+  CHECK(s.change.ipcache.changed > 0);
+  CHECK(s.change.service.changed > 0);
+  CHECK(s.change.node.changed >= 1);
+  CHECK(s.change.key.changed == 1);  // the heartbeat
+
+  // In the dump: every unchanged key's kv object is the same text; the header has the new revision.
+  const std::string later_json = render(later, Format::EtcdJson);
+  const auto ja = etcd_json_objects(render(base, Format::EtcdJson)), jb = etcd_json_objects(later_json);
+  int64_t same = 0;
+  for (const auto& [k, obj] : ja) {
+    auto it = jb.find(k);
+    if (it != jb.end() && a.at(k) == b.at(k)) {
+      CHECK(it->second == obj);
+      ++same;
+    }
+  }
+  CHECK(same == static_cast<int64_t>(a.size()) - removed - changed);
+  CHECK(json::parse(later_json).at("header").at("revision").as_int64() == s.last_revision);
+
+  // Deterministic for a change seed, different across change seeds.
+  Cluster again(o);
+  CHECK(render(again, Format::EtcdJson) == later_json);
+  o.change_seed = 8;
+  Cluster other(o);
+  CHECK(render(other, Format::EtcdJson) != later_json);
+}
+
+TEST_CASE("gen: the later state is a consistent cluster, in both orders") {
+  for (const char* version : {"1.8", "1.16", "1.19"}) {
+    CAPTURE(version);
+    GenOptions o = small(21, version);
+    o.nodes = 12;
+    o.identities = 60;
+    o.cluster_name = "cluster2";
+    o.cluster_id = 2;
+    Cluster base(o);
+    o.change_fraction = 0.05;
+    o.change_seed = 3;
+    Cluster c(o);
+    const GenSummary& s = c.summary();
+    auto sorted = collect(c, Order::Sorted);
+    auto byrev = collect(c, Order::Revision);
+    REQUIRE(static_cast<int64_t>(sorted.size()) == s.total_keys);
+    REQUIRE(byrev.size() == sorted.size());
+    for (size_t i = 1; i < sorted.size(); ++i) CHECK(sorted[i - 1].key < sorted[i].key);
+    for (size_t i = 1; i < byrev.size(); ++i) CHECK(byrev[i - 1].mod_revision < byrev[i].mod_revision);
+    CHECK(byrev.back().mod_revision == s.last_revision);
+    CHECK(byrev.back().key == kHeartbeatKey);
+    std::map<std::string, std::string> m1, m2;
+    for (auto& g : sorted) m1[g.key] = g.value;
+    for (auto& g : byrev) m2[g.key] = g.value;
+    CHECK(m1 == m2);
+
+    // Nodes (CIDRs, secondary ones included), masters, slaves, ipcache, services.
+    struct NodeView {
+      std::string name;
+      std::vector<std::pair<uint32_t, uint32_t>> ranges;
+      int64_t lease = 0;
+    };
+    std::map<std::string, NodeView> nodes;                 // InternalIP -> node
+    std::map<std::string, std::string> master;             // id -> labels
+    std::set<std::pair<std::string, std::string>> slaves;  // (id, node ip)
+    std::set<std::pair<std::string, std::string>> used;    // (id, node ip) of ipcache entries
+    std::set<std::string> ips;
+    std::vector<std::string> backends;
+    int secondary = 0, labelled = 0;
+    for (const GenKey& g : sorted) {
+      if (starts_with(g.key, kNodesPrefix)) {
+        json::object v = json::parse(g.value).as_object();
+        NodeView nv;
+        nv.name = json::value_to<std::string>(v.at("Name"));
+        nv.lease = g.lease;
+        auto add_cidr = [&](const json::value& cv) {
+          uint32_t net = 0;
+          REQUIRE(parse_ipv4(json::value_to<std::string>(cv.at("IP")), net));
+          const std::string mask = b64decode(json::value_to<std::string>(cv.at("Mask")));
+          REQUIRE(mask.size() == 4);
+          uint32_t mk = 0;
+          for (char ch : mask) mk = (mk << 8) | static_cast<unsigned char>(ch);
+          nv.ranges.emplace_back(net, net | ~mk);
+        };
+        add_cidr(v.at("IPv4AllocCIDR"));
+        if (const json::value* sec = v.if_contains("IPv4SecondaryAllocCIDRs"); sec && !sec->is_null()) {
+          for (auto& cv : sec->as_array()) add_cidr(cv);
+          ++secondary;
+        }
+        if (v.at("Labels").as_object().contains("topology.kubernetes.io/zone")) ++labelled;
+        std::string internal;
+        for (auto& a : v.at("IPAddresses").as_array())
+          if (a.at("Type").as_string() == "InternalIP") internal = json::value_to<std::string>(a.at("IP"));
+        nodes[internal] = nv;
+      } else if (starts_with(g.key, kIdentityIdPrefix)) {
+        CHECK(master.emplace(g.key.substr(kIdentityIdPrefix.size()), g.value).second);
+      } else if (starts_with(g.key, kIdentityValuePrefix)) {
+        const size_t slash = g.key.rfind('/');
+        const std::string labels = g.key.substr(kIdentityValuePrefix.size(), slash - kIdentityValuePrefix.size());
+        REQUIRE(master.count(g.value) == 1);
+        CHECK(master[g.value] == labels);
+        slaves.emplace(g.value, g.key.substr(slash + 1));
+      } else if (starts_with(g.key, kIpcachePrefix)) {
+        json::object v = json::parse(g.value).as_object();
+        const std::string ip = json::value_to<std::string>(v.at("IP"));
+        CHECK(g.key == std::string(kIpcachePrefix) + ip);
+        ips.insert(ip);  // the rest below: nodes sort after the ipcache
+      } else if (starts_with(g.key, kServicesPrefix)) {
+        json::object v = json::parse(g.value).as_object();
+        CHECK(!v.at("backends").as_object().empty());
+        for (auto& [bip, _] : v.at("backends").as_object()) backends.emplace_back(bip);
+      }
+    }
+    CHECK(labelled == 1);
+    CHECK(secondary == (std::string(version) == "1.8" ? 0 : 1));
+    REQUIRE(nodes.size() == static_cast<size_t>(o.nodes));
+    for (const GenKey& g : sorted) {
+      if (!starts_with(g.key, kIpcachePrefix)) continue;
+      json::object v = json::parse(g.value).as_object();
+      const NodeView& nv = nodes.at(json::value_to<std::string>(v.at("HostIP")));
+      uint32_t a = 0;
+      REQUIRE(parse_ipv4(json::value_to<std::string>(v.at("IP")), a));
+      bool inside = false;
+      for (auto [lo, hi] : nv.ranges) inside = inside || (a > lo && a < hi);
+      CHECK(inside);
+      CHECK(g.lease == nv.lease);
+      const int64_t id = v.at("ID").as_int64();
+      if (id == 4) continue;
+      const std::string ids = std::to_string(id);
+      REQUIRE(master.count(ids) == 1);
+      // the namespace of the endpoint is its identity's
+      CHECK(master[ids].find("k8s:io.kubernetes.pod.namespace=" + json::value_to<std::string>(v.at("K8sNamespace")) + ";") !=
+            std::string::npos);
+      used.emplace(ids, json::value_to<std::string>(v.at("HostIP")));
+    }
+    CHECK(used == slaves);  // a slave key exactly where a node has an endpoint of the identity
+    std::set<std::string> with_slaves;
+    for (auto& [id, ip] : slaves) with_slaves.insert(id);
+    CHECK(with_slaves.size() == master.size());  // no identity left unused
+    for (auto& bip : backends) CHECK(ips.count(bip) == 1);
+    CHECK(static_cast<int64_t>(master.size()) == s.master_keys);
+    CHECK(static_cast<int64_t>(slaves.size()) == s.slave_keys);
+    CHECK(static_cast<int64_t>(ips.size()) == s.ipcache_keys);
+    CHECK(s.change.identity.removed >= 1);
+    CHECK(s.change.identity.added >= 1);
+    CHECK(s.change.pods_relabeled > 0);
+    if (std::string(version) == "1.8")
+      CHECK(s.change.pods_in_secondary == 0);  // no IPv4SecondaryAllocCIDRs before 1.12
+    else
+      CHECK(s.change.pods_in_secondary > 0);
+    CHECK(s.last_revision > base.summary().last_revision);
+  }
+}
+
+TEST_CASE("gen: a later state of a full node reuses the addresses of removed pods") {
+  GenOptions o;
+  o.nodes = 3;
+  o.identities = 10;
+  o.pods_per_node = 252;  // a /24 with no free address
+  o.services = 4;
+  o.change_fraction = 0.05;
+  Cluster c(o);
+  CHECK(c.summary().change.ips_reused > 0);
+  CHECK(c.summary().change.ipcache.changed >= c.summary().change.ips_reused);
+}
