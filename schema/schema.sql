@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS snapshot (
   cluster_version  TEXT,               -- cluster/clusterVersion
   trailer          TEXT,               -- SHA-256 trailer: match, mismatch (--skip-hash-check), absent (raw db)
   at_revision      INTEGER,            -- kv holds the state at this revision (--at-revision), not the latest
-  history_records  INTEGER             -- records in the key bucket (every revision the file holds)
+  history_records  INTEGER,            -- records in the key bucket (every revision the file holds)
+  warnings         TEXT                -- JSON array: what the import noticed (an incomplete --limit page, an empty sysdump file)
 );
 
 -- Every key and value of a snapshot, byte for byte, with the metadata its input carried.

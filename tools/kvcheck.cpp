@@ -135,9 +135,11 @@ int main(int argc, char** argv) {
       temp = TempFile("kvcheck");
       db = std::make_unique<Db>(temp.path(), Db::Mode::Create);
       db->exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;");
+      Transaction txn(*db);
       ensure_schema(*db);
       ImportRequest req;
       import_path(*db, inputs[0], req);
+      txn.commit();
     } else {
       if (db_path.empty()) db_path = "kvsnap.db";
       if (access(db_path.c_str(), F_OK) != 0) throw UsageError(fmt::format("{}: no such database", db_path));

@@ -286,6 +286,7 @@ CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckCont
   // in-memory database has a single connection).
   bool parallel = threads > 1 && checks.size() > 1 && db.path() != ":memory:" && !db.path().empty();
   if (!parallel) {
+    register_sql_functions(db, ctx.snapshot_id);
     for (size_t i = 0; i < checks.size(); ++i) results[i] = run_one(db, checks[i], ctx, why[i]);
   } else {
     std::atomic<size_t> next{0};
@@ -297,7 +298,7 @@ CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckCont
         try {
           Db conn(db.path(), Db::Mode::ReadOnly);
           conn.enable_mmap();
-          register_sql_functions(conn);
+          register_sql_functions(conn, ctx.snapshot_id);
           for (size_t i = next++; i < checks.size(); i = next++) results[i] = run_one(conn, checks[i], ctx, why[i]);
         } catch (...) {
           std::lock_guard<std::mutex> lock(error_mutex);

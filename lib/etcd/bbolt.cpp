@@ -52,6 +52,7 @@ BoltMeta BoltDb::read_meta(uint64_t offset) const {
   }
   m.present = true;
   const char* p = data_.data() + offset;
+  uint64_t id = rd64(p);
   uint16_t flags = rd16(p + 8);
   const char* b = p + kPageHeader;
   m.magic = rd32(b);
@@ -67,6 +68,7 @@ BoltMeta BoltDb::read_meta(uint64_t offset) const {
   if (m.magic != kMagic) m.problem = fmt::format("bad magic {:#010x} (bbolt's is 0xed0cdaed)", m.magic);
   else if (m.version != 2) m.problem = fmt::format("unsupported version {}", m.version);
   else if (flags != kMetaFlag) m.problem = fmt::format("page flags {:#x} are not a meta page's", flags);
+  else if (id > 1) m.problem = fmt::format("page header says it is page {}, not a meta page", id);
   else if (m.checksum != fnv1a64(std::string_view(b, 56)))
     m.problem = fmt::format("checksum {:#018x} does not match its contents ({:#018x})", m.checksum,
                             fnv1a64(std::string_view(b, 56)));
@@ -117,11 +119,10 @@ BoltDb::BoltDb(std::string name, std::string_view data) : name_(std::move(name))
   else
     throw InputError(name_, "page 0", fmt::format("not a valid bbolt file: meta page 0: {}; meta page 1: {}",
                                                   metas_[0].problem, metas_[1].problem));
-  uint64_t need = meta().pgid * uint64_t(page_size_);
   if (meta().pgid > data_.size() / page_size_)
     throw InputError(name_, fmt::format("page {}", chosen_),
-                     fmt::format("truncated: meta page {} says {} pages ({} bytes), the file has {} bytes", chosen_,
-                                 meta().pgid, need, data_.size()));
+                     fmt::format("truncated: meta page {} says {} pages of {} bytes, the file has {} bytes", chosen_,
+                                 meta().pgid, page_size_, data_.size()));
 }
 
 bool BoltDb::fail(uint64_t pgid, const std::string& what) {
@@ -229,9 +230,9 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
         if (on_bucket_ && *on_bucket_) (*on_bucket_)(key, value.size() >= 16 && rd64(value.data()) == 0);
         walk_bucket_value(key, value, page.id, on_entry, false, &is_inline);
       } else {
-        // A bucket nested in a bucket (etcd has none): walked for integrity, its entries not reported.
-        static const EntryFn ignore = [](std::string_view, std::string_view, std::string_view, uint64_t) {};
-        walk_bucket_value(bucket, value, page.id, ignore, false, &is_inline);
+        // etcd writes no bucket inside a bucket; following them would let a crafted file nest
+        // buckets without bound.
+        fail(page.id, fmt::format("element {}: a bucket inside bucket '{}' (etcd writes none)", i, bucket));
       }
       continue;
     }
@@ -290,7 +291,9 @@ void BoltDb::walk(const BucketFn& on_bucket, const EntryFn& on_entry, bool stric
   // A persisted freelist (non-Linux etcd) is reachable from the meta, not from the root.
   if (meta().freelist != ~uint64_t(0) && meta().freelist >= 2 && meta().freelist < high_water_mark()) {
     const char* p = data_.data() + meta().freelist * page_size_;
-    uint32_t overflow = rd32(p + 12);
+    uint32_t overflow = rd16(p + 8) == kFreelist ? rd32(p + 12) : 0;
+    if (rd16(p + 8) != kFreelist)
+      fail(meta().freelist, fmt::format("the meta's freelist page has flags {:#x}, not a freelist's", rd16(p + 8)));
     for (uint64_t i = meta().freelist; i <= meta().freelist + overflow && i < high_water_mark(); ++i) {
       if (!visited_[i]) ++stats_.freelist;
       visited_[i] = 1;

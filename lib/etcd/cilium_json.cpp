@@ -16,17 +16,22 @@ class CiliumJsonEvents : public JsonEvents {
   explicit CiliumJsonEvents(RecordSink& sink) : sink_(sink) {}
 
   void begin_object() override {
+    if (depth_ == 2 && key_ == "Data") throw JsonShapeError("\"Data\" must be a base64 string");
     if (depth_ == 0) {
       top_seen_ = true;
     } else if (depth_ == 1) {
       rec_ = Record{};
       rec_.key = key_;
+      has_data_ = false;
     }
     ++depth_;
   }
   void end_object() override {
     --depth_;
-    if (depth_ == 1) sink_.record(std::move(rec_));
+    if (depth_ == 1) {
+      if (!has_data_) throw JsonShapeError(fmt::format("the entry of \"{}\" has no \"Data\"", rec_.key));
+      sink_.record(std::move(rec_));
+    }
   }
   void begin_array() override {
     if (depth_ <= 1) throw JsonShapeError("expected an object of {\"Data\": ...} entries, found an array");
@@ -43,6 +48,7 @@ class CiliumJsonEvents : public JsonEvents {
       auto bytes = base64_decode(s);
       if (!bytes) throw JsonShapeError("\"Data\" is not valid base64");
       rec_.value = std::move(*bytes);
+      has_data_ = true;
     }
   }
   void integer(std::string_view, int64_t i, uint64_t u, bool is_signed) override {
@@ -59,13 +65,17 @@ class CiliumJsonEvents : public JsonEvents {
   void other(std::string_view what) override {
     if (depth_ == 0 && what == "null") return;  // an empty result printed as null
     if (depth_ < 2) throw JsonShapeError(fmt::format("expected an object of {{\"Data\": ...}} entries, found {}", what));
-    if (depth_ == 2 && key_ == "Data" && what != "null") throw JsonShapeError("\"Data\" must be a base64 string");
+    if (depth_ == 2 && key_ == "Data") {
+      if (what != "null") throw JsonShapeError("\"Data\" must be a base64 string");
+      has_data_ = true;  // Go's nil []byte: an empty value
+    }
   }
 
  private:
   RecordSink& sink_;
   int depth_ = 0;
   bool top_seen_ = false;
+  bool has_data_ = false;
   std::string key_;
   Record rec_;
 };

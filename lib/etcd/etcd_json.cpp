@@ -39,10 +39,15 @@ class EtcdJsonEvents : public JsonEvents {
     if (c == Ctx::Kv) {
       if (!has_key_) throw JsonShapeError("a kvs entry has no \"key\"");
       ++records_;
+      ++doc_kvs_;
       if (has_value_) ++values_;
       sink_.record(std::move(rec_));
-    } else if (c == Ctx::Top && !saw_header_) {
-      throw JsonShapeError("not an etcdctl -w json response: no \"header\" object");
+    } else if (c == Ctx::Top) {
+      if (!saw_header_) throw JsonShapeError("not an etcdctl -w json response: no \"header\" object");
+      done_.push_back({doc_kvs_, doc_count_, doc_more_});
+      doc_kvs_ = 0;
+      doc_count_ = 0;
+      doc_more_ = false;
     }
   }
   void begin_array() override {
@@ -84,11 +89,23 @@ class EtcdJsonEvents : public JsonEvents {
     if (stack_.empty()) throw JsonShapeError("expected an object, found a number");
     number(i, u, is_signed);
   }
+  void boolean(bool b) override {
+    if (!stack_.empty() && top() == Ctx::Top && key_ == "more") doc_more_ = b;
+    else other("a boolean");
+  }
   void other(std::string_view what) override {
     if (stack_.empty()) throw JsonShapeError(fmt::format("expected an object, found {}", what));
     if (top() == Ctx::Kv && (key_ == "key" || key_ == "value") && what != "null")
       throw JsonShapeError(fmt::format("kvs[].{} must be a base64 string, found {}", key_, what));
   }
+
+  struct Doc {
+    int64_t kvs;
+    uint64_t count;
+    bool more;
+  };
+  // The responses read, for their count and more members.
+  const std::vector<Doc>& documents() const { return done_; }
 
   // `--keys-only` drops every value member; so does an empty value, so only call the dump
   // keys-only when no kv at all had a value.
@@ -101,7 +118,7 @@ class EtcdJsonEvents : public JsonEvents {
   bool is_numeric_field() const {
     if (top() == Ctx::Kv) return key_ == "create_revision" || key_ == "mod_revision" || key_ == "version" || key_ == "lease";
     if (top() == Ctx::Header) return key_ == "cluster_id" || key_ == "member_id" || key_ == "revision" || key_ == "raft_term";
-    return false;
+    return top() == Ctx::Top && key_ == "count";
   }
 
   void number(int64_t i, uint64_t u, bool is_signed) {
@@ -114,6 +131,11 @@ class EtcdJsonEvents : public JsonEvents {
       else if (key_ == "mod_revision") rec_.mod_revision = need_i64();
       else if (key_ == "version") rec_.version = need_i64();
       else if (key_ == "lease") rec_.lease = need_i64();
+      return;
+    }
+    if (top() == Ctx::Top && key_ == "count") {
+      if (is_signed && i < 0) throw JsonShapeError("\"count\" is negative");
+      doc_count_ = u;
       return;
     }
     if (top() == Ctx::Header) {
@@ -135,6 +157,10 @@ class EtcdJsonEvents : public JsonEvents {
   Record rec_;
   bool has_key_ = false, has_value_ = false, saw_header_ = false;
   int64_t records_ = 0, values_ = 0;
+  int64_t doc_kvs_ = 0;
+  uint64_t doc_count_ = 0;
+  bool doc_more_ = false;
+  std::vector<Doc> done_;
 };
 
 }  // namespace
@@ -143,6 +169,9 @@ void read_etcd_json(Input& in, RecordSink& sink, const ReadOptions&) {
   EtcdJsonEvents ev(sink);
   parse_json_stream(in, ev, "etcdctl -w json output");
   sink.meta().keys_only = ev.keys_only();
+  const auto& docs = ev.documents();
+  for (size_t i = 0; i < docs.size(); ++i)
+    check_count(in, sink, docs[i].kvs, docs[i].count, docs[i].more, fmt::format("response {}", i + 1), i + 1 == docs.size());
 }
 
 }  // namespace kvsnap

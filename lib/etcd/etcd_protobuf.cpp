@@ -38,6 +38,9 @@ int64_t as_i64(uint64_t v) { return int64_t(v); }  // proto3 int64: two's comple
 void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
   if (in.at_end()) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl -w protobuf output");
   std::string body;
+  int64_t kvs = 0;
+  std::optional<uint64_t> count;
+  bool more = false;
   for (;;) {
     uint64_t field_at = in.offset();
     auto tag = stream_varint(in, true);
@@ -47,7 +50,9 @@ void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
     auto where = fmt::format("byte {}", field_at);
     if (number == 0) throw InputError(in.name(), where, "invalid protobuf: field number 0");
     if (type == pb::Varint) {
-      stream_varint(in, false);  // more, count: kvsnap counts the kvs itself
+      uint64_t v = *stream_varint(in, false);
+      if (number == 3) more = v != 0;
+      if (number == 4) count = v;
       continue;
     }
     if (type == pb::Fixed64 || type == pb::Fixed32) {
@@ -99,11 +104,17 @@ void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
       if (!rec.mod_revision) rec.mod_revision = 0;
       if (!rec.version) rec.version = 0;
       sink.record(std::move(rec));
+      ++kvs;
       continue;
     }
     if (r.error() && number == 1)
       throw InputError(in.name(), where, fmt::format("invalid protobuf in the header: {}", r.error()));
   }
+  // etcd writes count (field 4) last whenever there are kvs: without it the bytes stop early.
+  if (kvs > 0 && !count)
+    throw InputError(in.name(), fmt::format("byte {}", in.offset()),
+                     fmt::format("truncated protobuf: {} kvs but no count field after them", kvs));
+  check_count(in, sink, kvs, count.value_or(0), more, fmt::format("byte {}", in.offset()));
 }
 
 }  // namespace kvsnap

@@ -112,9 +112,19 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
   int64_t lineno = 0;
   Record cur;
   bool in_kv = false;
+  int64_t block_kvs = 0;  // kvs since the last "Count" line (each response block ends with one)
+  bool block_more = false;
+  std::optional<std::pair<int64_t, uint64_t>> pending_more;  // the last block said "More" : true
   auto flush = [&] {
-    if (in_kv) sink.record(std::move(cur));
+    if (in_kv) {
+      sink.record(std::move(cur));
+      ++block_kvs;
+    }
     in_kv = false;
+  };
+  auto block_must_be_closed = [&](const char* what) {
+    if (block_kvs > 0 || in_kv)
+      throw InputError(in.name(), line_at(lineno), fmt::format("truncated: {} before the \"Count\" line of the response before it", what));
   };
   bool any = false;
   while (in.next_line(line)) {
@@ -175,6 +185,7 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
       uint64_t n = number(hex);
       cur.lease = int64_t(n);
     } else if (name == "ClusterID" || name == "MemberID") {
+      if (name == "ClusterID") block_must_be_closed("a new response starts");
       flush();
       uint64_t n = number(has_hex_letter(v));
       (name == "ClusterID" ? m.etcd_cluster_id : m.etcd_member_id) = n;
@@ -185,13 +196,25 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
     } else if (name == "RaftTerm") {
       flush();
       m.raft_term = number(false);
-    } else if (name == "More" || name == "Count") {
+    } else if (name == "More") {
       flush();
+      block_more = v == "true";
+    } else if (name == "Count") {
+      flush();
+      // Only the last response's "More" makes the dump incomplete (pages fetched by hand).
+      if (block_more) pending_more = {block_kvs, number(false)};
+      else pending_more.reset();
+      check_count(in, sink, block_kvs, number(false), block_more, line_at(lineno), false);
+      block_kvs = 0;
+      block_more = false;
     }
     // Other names (a newer etcdctl) carry nothing kvsnap stores.
   }
   flush();
   if (!any) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl -w fields output");
+  ++lineno;
+  block_must_be_closed("the input ends");
+  if (pending_more) check_count(in, sink, pending_more->first, pending_more->second, true, line_at(lineno));
 }
 
 void read_cilium_text(Input& in, RecordSink& sink, const ReadOptions&) {

@@ -67,7 +67,7 @@ struct Handler {
   bool on_double(double, boost::json::string_view, boost::system::error_code& ec) {
     return call(ec, [&] { ev->other("a non-integer number"); });
   }
-  bool on_bool(bool, boost::system::error_code& ec) { return call(ec, [&] { ev->other("a boolean"); }); }
+  bool on_bool(bool b, boost::system::error_code& ec) { return call(ec, [&] { ev->boolean(b); }); }
   bool on_null(boost::system::error_code& ec) { return call(ec, [&] { ev->other("null"); }); }
   bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }

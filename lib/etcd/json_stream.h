@@ -24,7 +24,8 @@ class JsonEvents {
   virtual void string(std::string_view s) = 0;
   // An integer literal; `text` is its source, `fits_i64`/`fits_u64` say which value is exact.
   virtual void integer(std::string_view text, int64_t i, uint64_t u, bool is_signed) = 0;
-  virtual void other(std::string_view what) = 0;  // double, bool or null
+  virtual void other(std::string_view what) = 0;  // a double or null (and booleans, by default)
+  virtual void boolean(bool) { other("a boolean"); }
 };
 
 // Thrown by JsonEvents handlers; becomes an InputError at the parser's position.

@@ -337,10 +337,16 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   int64_t current = scan.current_revision();
   if (opts.at_revision) {
     int64_t r = *opts.at_revision;
-    if (st.compact_revision && r < *st.compact_revision)
+    // A compaction that was scheduled but did not finish may already have removed records
+    // below it: etcd itself restores from the scheduled revision.
+    std::optional<int64_t> compacted = st.compact_revision;
+    if (st.scheduled_compact_revision && (!compacted || *st.scheduled_compact_revision > *compacted))
+      compacted = st.scheduled_compact_revision;
+    if (r < 1) throw InputError(in.name(), "", fmt::format("revision {} does not exist: revisions start at 1", r));
+    if (compacted && r < *compacted)
       throw InputError(in.name(), "",
-                       fmt::format("revision {} has been compacted: this file holds revisions {} to {}", r,
-                                   *st.compact_revision, current));
+                       fmt::format("revision {} has been compacted: this file holds revisions {} to {}", r, *compacted,
+                                   current));
     if (r > current)
       throw InputError(in.name(), "", fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
   }

@@ -18,6 +18,13 @@ struct ReadOptions {
   bool skip_hash_check = false;        // import a snapshot whose SHA-256 trailer does not match
 };
 
+// A get response's own account of its kvs: more than `count` in the range is impossible, fewer
+// without `more` means the dump lost some (InputError at `where`); `more` means the output was cut
+// by --limit, which becomes a warning on the snapshot when it is the last response (pages fetched
+// by hand, --limit then --from-key, are complete when the last one has no more).
+void check_count(Input& in, RecordSink& sink, int64_t kvs, uint64_t count, bool more, const std::string& where,
+                 bool last = true);
+
 void read_etcd_json(Input& in, RecordSink& sink, const ReadOptions& opts);
 void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts);
 void read_etcd_hex(Input& in, RecordSink& sink, const ReadOptions& opts);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kvsnap {
 
@@ -56,6 +57,9 @@ struct SnapshotMeta {
   std::optional<std::string> trailer;  // "match", "mismatch" (only with --skip-hash-check), "absent"
   std::optional<int64_t> at_revision;  // the state was rebuilt at this revision (--at-revision)
   int64_t history_records = 0;
+  // What a reader noticed that the user should know but that did not stop the import (a page of
+  // `--limit` output that says more keys exist, an empty file in a sysdump, ...).
+  std::vector<std::string> warnings;
 };
 
 // Receives the stream. Readers call record() in input order and meta() whenever they learn

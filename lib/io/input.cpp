@@ -139,9 +139,17 @@ class Archive {
       archive_read_support_format_tar(a_);
       archive_read_support_format_gnutar(a_);
     }
-    if (archive_read_open(a_, &feed_, nullptr, archive_feed, nullptr) != ARCHIVE_OK) fail("cannot open");
+    if (archive_read_open(a_, &feed_, nullptr, archive_feed, nullptr) != ARCHIVE_OK) {
+      // The destructor does not run when the constructor throws: free the handle here.
+      std::string msg = feed_.error.empty() && archive_error_string(a_) ? archive_error_string(a_) : feed_.error;
+      archive_read_free(a_);
+      a_ = nullptr;
+      throw InputError(name_, "", fmt::format("cannot open: {}", msg));
+    }
   }
-  ~Archive() { archive_read_free(a_); }
+  ~Archive() {
+    if (a_) archive_read_free(a_);
+  }
   struct archive* get() { return a_; }
   [[noreturn]] void fail(const std::string& what) {
     std::string msg = feed_.error.empty() ? std::string(archive_error_string(a_) ? archive_error_string(a_) : "")

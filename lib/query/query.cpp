@@ -29,10 +29,6 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
-void fn_current_snapshot(sqlite3_context* ctx, int, sqlite3_value**) {
-  sqlite3_result_int64(ctx, *static_cast<int64_t*>(sqlite3_user_data(ctx)));
-}
-
 Cell read_cell(sqlite3_stmt* s, int c) {
   Cell cell;
   switch (sqlite3_column_type(s, c)) {
@@ -94,15 +90,7 @@ std::vector<SavedQuery> builtin_queries() {
   return out;
 }
 
-void prepare_query_connection(Db& db, int64_t snapshot_id) {
-  register_sql_functions(db);
-  // The id lives as long as the connection: keep a copy owned by SQLite.
-  auto* id = new int64_t(snapshot_id);
-  if (sqlite3_create_function_v2(db.get(), "current_snapshot", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, id,
-                                 fn_current_snapshot, nullptr, nullptr,
-                                 [](void* p) { delete static_cast<int64_t*>(p); }) != SQLITE_OK)
-    throw DbError("cannot register current_snapshot()");
-}
+void prepare_query_connection(Db& db, int64_t snapshot_id) { register_sql_functions(db, snapshot_id); }
 
 std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params) {
   // One statement at a time: each is prepared, refused before it runs if it would write, then run

@@ -32,6 +32,7 @@ std::string render_import_text(const std::vector<ImportSummary>& snapshots, cons
                        s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : "");
     if (s.undecoded_values)
       out += fmt::format("  not decoded     {}  (keys-only dump: these layouts need the values)\n", s.undecoded_values);
+    for (const auto& w : s.meta.warnings) out += fmt::format("  WARNING         {}\n", w);
     if (s.meta.joined_lines)
       out += fmt::format("  joined lines    {}  (values that held newlines in a line-based dump; prefer -w json)\n",
                          s.meta.joined_lines);
@@ -59,6 +60,9 @@ std::string render_import_json(const std::vector<ImportSummary>& snapshots, cons
     o["counts"] = std::move(counts);
     o["decode_errors"] = s.decode_errors;
     o["joined_lines"] = s.meta.joined_lines;
+    boost::json::array warnings;
+    for (const auto& w : s.meta.warnings) warnings.emplace_back(w);
+    o["warnings"] = std::move(warnings);
     o["undecoded_values"] = s.undecoded_values;
     o["duplicate_records"] = s.meta.duplicate_records;
     o["cluster_name"] = s.meta.cluster_name ? boost::json::value(*s.meta.cluster_name) : boost::json::value(nullptr);

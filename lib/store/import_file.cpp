@@ -34,6 +34,8 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
   } else {
     fmt_ = &detect_format(*in);
   }
+  if (req.read.at_revision && std::string_view(fmt_->name) != "etcd-db")
+    throw UsageError(fmt::format("{}: --at-revision needs an etcd snapshot file; this is {}", path, fmt_->name));
   Importer imp(db, name, path, fmt_->name, req.replace);
   imp.set_compression(in->compression());
   imp.set_keep_history(req.keep_history);

@@ -1,5 +1,6 @@
 #include "store/importer.h"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "cilium/layouts.h"
@@ -10,7 +11,7 @@
 namespace kvsnap {
 
 namespace {
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 }
 
 void ensure_schema(Db& db) {
@@ -203,7 +204,7 @@ ImportSummary Importer::finish() {
       "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
       "joined_lines = ?, duplicate_records = ?, compact_revision = ?, scheduled_compact_revision = ?, "
       "consistent_index = ?, storage_version = ?, cluster_version = ?, trailer = ?, at_revision = ?, "
-      "history_records = ? WHERE id = ?");
+      "history_records = ?, warnings = ? WHERE id = ?");
   auto u64 = [](const std::optional<uint64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
   };
@@ -219,7 +220,10 @@ ImportSummary Importer::finish() {
   s.bind_text(17, m.storage_version).bind_text(18, m.cluster_version).bind_text(19, m.trailer);
   s.bind(20, m.at_revision);
   s.bind(21, m.trailer ? std::optional<int64_t>(m.history_records) : std::nullopt);
-  s.bind(22, summary_.snapshot_id);
+  boost::json::array warnings;
+  for (const auto& w : m.warnings) warnings.emplace_back(w);
+  s.bind_text(22, m.warnings.empty() ? std::nullopt : std::optional<std::string>(boost::json::serialize(warnings)));
+  s.bind(23, summary_.snapshot_id);
   s.run();
   return summary_;
 }

@@ -30,11 +30,13 @@ OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_re
   {
     Db db(out.temp.path(), Db::Mode::Create);
     db.exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA page_size = 16384;");
+    Transaction txn(db);
     ensure_schema(db);
     ImportRequest req;
     req.read.at_revision = at_revision;
     if (!name.empty()) req.name = name;
     import_path(db, path, req);
+    txn.commit();
   }
   out.db = std::make_unique<Db>(out.temp.path(), Db::Mode::ReadOnly);
   return out;

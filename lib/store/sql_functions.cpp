@@ -64,13 +64,16 @@ void fn_identity_cluster(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
   int64_t id = sqlite3_value_int64(argv[0]);
   int shift = sqlite3_value_int(argv[1]);
+  if (shift != 15 && shift != 16) return sqlite3_result_null(ctx);  // the only shifts Cilium uses
   int64_t mask = shift == 15 ? 511 : 255;
   sqlite3_result_int64(ctx, (id >> shift) & mask);
 }
 
 void fn_rfc3339(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (is_null(argv[0])) return sqlite3_result_null(ctx);
-  std::string s = format_rfc3339(sqlite3_value_int64(argv[0]));
+  int64_t t = sqlite3_value_int64(argv[0]);
+  if (t < -62135596800 || t > 253402300799) return sqlite3_result_null(ctx);  // years 1 to 9999
+  std::string s = format_rfc3339(t);
   sqlite3_result_text(ctx, s.data(), int(s.size()), SQLITE_TRANSIENT);
 }
 
@@ -102,7 +105,18 @@ constexpr Fn kFunctions[] = {
 
 }  // namespace
 
-void register_sql_functions(Db& db) {
+void register_sql_functions(Db& db, std::optional<int64_t> current_snapshot) {
+  if (current_snapshot) {
+    // The id lives as long as the function: SQLite owns the copy and frees it.
+    auto* id = new int64_t(*current_snapshot);
+    if (sqlite3_create_function_v2(
+            db.get(), "current_snapshot", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, id,
+            [](sqlite3_context* ctx, int, sqlite3_value**) {
+              sqlite3_result_int64(ctx, *static_cast<int64_t*>(sqlite3_user_data(ctx)));
+            },
+            nullptr, nullptr, [](void* p) { delete static_cast<int64_t*>(p); }) != SQLITE_OK)
+      throw DbError("cannot register current_snapshot()");
+  }
   for (const auto& f : kFunctions)
     if (sqlite3_create_function_v2(db.get(), f.name, f.args, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                    nullptr, f.fn, nullptr, nullptr, nullptr) != SQLITE_OK)

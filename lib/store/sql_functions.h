@@ -9,10 +9,13 @@
 //   identity_cluster(id, shift) -> the cluster id bits of a numeric identity ((id >> shift) & 511)
 //   rfc3339(unix_seconds) -> '2024-05-02T10:11:12Z'
 //   display_bytes(blob) -> the bytes as text when valid UTF-8, else 'base64:...'
+#include <optional>
+
 #include "store/db.h"
 
 namespace kvsnap {
 
-void register_sql_functions(Db& db);
+//   current_snapshot() -> the snapshot a tool works on (-s), when `current_snapshot` is given
+void register_sql_functions(Db& db, std::optional<int64_t> current_snapshot = std::nullopt);
 
 }  // namespace kvsnap

@@ -65,4 +65,11 @@ for t in identity identity_label identity_ref ipcache node node_address node_cid
 done
 expect_eq "$(q "$db" "SELECT count(*) FROM decode_error")" 0
 expect_eq "$(q "$db" "SELECT count(*) FROM unknown_key")" 0
+# A sysdump whose kvstore task failed for one prefix (an empty file): imported, with a warning.
+cp -r "$C/sysdump" "$TMP/partial"
+: >"$TMP/partial/kvstore-ips.json"
+expect_status 0 kvimport -d "$db" -n partial -o json "$TMP/partial"
+expect_in "$TMP/out" 'kvstore-ips.json is empty'
+expect_eq "$(q "$db" "SELECT count(*) FROM ipcache WHERE snapshot_id = (SELECT id FROM snapshot WHERE name = 'partial')")" 0
+expect_eq "$(q "$db" "SELECT json_array_length(warnings) FROM snapshot WHERE name = 'partial'")" 1
 echo "ok"

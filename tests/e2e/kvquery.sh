@@ -45,6 +45,8 @@ expect_status 0 kvquery -d "$db" -o csv "SELECT current_snapshot() AS s, count(*
 expect_eq "$(tr -d '\r' <"$TMP/out")" "$(printf 's,n\n3,12')"
 expect_status 0 kvquery -d "$db" -s get-json.txt -o csv "SELECT current_snapshot(), cidr_contains('10.0.0.0/24', '10.0.0.7'), ip_text(ip_bin('fd00::0:1')), label_value('k8s:a=b;k8s:c=d;', 'c')"
 expect_eq "$(tail -n 1 "$TMP/out" | tr -d '\r')" "1,1,fd00::1,d"
+expect_status 0 kvquery -d "$db" -o csv "SELECT identity_cluster(65793, 16), identity_cluster(65793, 70) IS NULL, rfc3339(9223372036854775807) IS NULL"
+expect_eq "$(tail -n 1 "$TMP/out" | tr -d '\r')" "1,1,1"
 expect_status 2 kvquery -d "$db" -s nope "SELECT 1"
 expect_in "$TMP/err" "no snapshot 'nope'"
 expect_status 2 kvquery -d "$db" "SELEC 1"

@@ -142,8 +142,41 @@ TEST_CASE("bad input names where it went wrong") {
         "test-input: line 2: \"Value\": expected a Go-quoted string");
   CHECK(err(std::string("\x0a\x05\x08\x01", 4), "etcd-protobuf").find("truncated protobuf") != std::string::npos);
   CHECK(err("\"k\"", "cilium-json").find("single JSON string") != std::string::npos);
+  CHECK(err(R"({"a":{"ModRevision":3}})", "cilium-json").find("the entry of \"a\" has no \"Data\"") != std::string::npos);
   CHECK(err(R"({"a":{"Data":"%%%%"}})", "cilium-json").find("\"Data\" is not valid base64") != std::string::npos);
   CHECK(err("no arrow here\n", "cilium-text") == "test-input: line 1: expected `key => value` (cilium kvstore get)");
+}
+
+TEST_CASE("a response's count: a cut dump is an error, a --limit page a warning") {
+  auto err = [](const std::string& data, const char* format) -> std::string {
+    try {
+      read_string(data, format);
+    } catch (const InputError& e) {
+      return e.describe();
+    }
+    return "no error";
+  };
+  // protobuf cut exactly between two kvs: etcd always writes count after the kvs.
+  std::string pb;
+  {
+    auto in = open_input(fixture("etcd-3.4/get-protobuf.bin"));
+    for (auto c = in->chunk(); !c.empty(); c = in->chunk()) {
+      pb.append(c);
+      in->consume(c.size());
+    }
+  }
+  CHECK(err(pb.substr(0, pb.size() - 2), "etcd-protobuf").find("truncated protobuf: 12 kvs but no count field") != std::string::npos);
+  // fields cut after a kv: no "Count" line.
+  CHECK(err("\"ClusterID\" : 1\n\"Key\" : \"a\"\n\"Value\" : \"1\"\n", "etcd-fields") ==
+        "test-input: line 4: truncated: the input ends before the \"Count\" line of the response before it");
+  // json whose count says more than it holds, without more: kvs were lost.
+  CHECK(err(R"({"header":{},"kvs":[{"key":"YQ=="}],"count":2})", "etcd-json") ==
+        "test-input: response 1: the response counts 2 keys but holds 1: the dump is incomplete");
+  auto limit = read_fixture("etcd-3.4/get-limit2-json.txt");
+  REQUIRE(limit.m.warnings.size() == 1);
+  CHECK(limit.m.warnings[0].find("holds 2 of 10 keys") != std::string::npos);
+  CHECK(read_fixture("etcd-3.4/get-limit2-fields.txt").m.warnings.size() == 1);
+  CHECK(read_fixture("etcd-3.4/get-json.txt").m.warnings.empty());
 }
 
 TEST_CASE("format detection by content") {
