@@ -35,7 +35,8 @@ edit $P/10.0.0.15 'v["ID"] = 30001'
 "${E[@]}" del $P/10.0.0.14 >/dev/null
 "${E[@]}" put $P/10.0.0.99 "$(get $P/10.0.0.15 | sed 's/10.0.0.15/10.0.0.99/')" >/dev/null
 # a service loses its backends' port name; a cluster config and an unknown key appear; the heartbeat ticks
-svc=$("${E[@]}" get cilium/state/services/v1/default --prefix --keys-only | head -1)
+# awk, not head: head closing the pipe early would fail the pipeline (pipefail) when etcdctl writes on
+svc=$("${E[@]}" get cilium/state/services/v1/default --prefix --keys-only | awk 'NF && !seen++')
 edit "$svc" 'v["backends"] = {ip: {"": p} for ip, ports in v["backends"].items() for p in ports.values()}'
 "${E[@]}" put cilium/cluster-config/default '{"id":0,"capabilities":{"maxConnectedClusters":255}}' >/dev/null
 "${E[@]}" put cilium/debug/marker hello >/dev/null
