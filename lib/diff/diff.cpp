@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -218,7 +219,10 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s) {
   auto checks = builtin_checks();
   auto run = [&](const SnapshotRef& s) {
     register_sql_functions(*s.db);
-    return run_checks(*s.db, checks, make_context(*s.db, s.id, ContextOverrides{}), 1).findings;
+    // Several read-only connections with mmap, as kvcheck runs them: the checks probe whole
+    // snapshots through indexes.
+    int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    return run_checks(*s.db, checks, make_context(*s.db, s.id, ContextOverrides{}), threads).findings;
   };
   auto a = run(old_s), b = run(new_s);
   auto key = [](const Finding& f) {
