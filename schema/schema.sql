@@ -283,6 +283,8 @@ CREATE TABLE IF NOT EXISTS service_backend (
   zone        TEXT  -- zones[ip].zone (1.19+)
 );
 CREATE INDEX IF NOT EXISTS service_backend_ip ON service_backend(snapshot_id, ip_bin);
+CREATE INDEX IF NOT EXISTS service_backend_kv ON service_backend(kv_id);
+CREATE INDEX IF NOT EXISTS service_frontend_kv ON service_frontend(kv_id);
 
 -- MCS-API exports: cilium/state/serviceexports/v1/<cluster>/<namespace>/<name> (1.17+).
 CREATE TABLE IF NOT EXISTS service_export (
