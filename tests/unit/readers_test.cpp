@@ -16,6 +16,16 @@ std::map<std::string, Record> by_key(const CollectSink& s) {
   return m;
 }
 
+// The message a reader gives for `data` read as `format`, or "no error".
+std::string read_error(const std::string& data, const char* format) {
+  try {
+    read_string(data, format);
+  } catch (const InputError& e) {
+    return e.describe();
+  }
+  return "no error";
+}
+
 }  // namespace
 
 TEST_CASE("every etcdctl get format of the etcd 3.4 samples gives the keys and values of the json dump") {
@@ -122,14 +132,7 @@ TEST_CASE("etcd-json: integers beyond 2^53 are exact, numbers may be strings") {
 }
 
 TEST_CASE("bad input names where it went wrong") {
-  auto err = [](const std::string& data, const char* format) -> std::string {
-    try {
-      read_string(data, format);
-    } catch (const InputError& e) {
-      return e.describe();
-    }
-    return "no error";
-  };
+  auto err = read_error;
   CHECK(err("", "etcd-json") == "test-input: byte 0: empty input: expected etcdctl -w json output");
   CHECK(err(R"({"header":{},"kvs":[{"key":"YQ==")", "etcd-json").find("truncated") != std::string::npos);
   CHECK(err(R"({"header":{},"kvs":[{"key":"!!!!"}]})", "etcd-json").find("byte 32: invalid etcdctl -w json output: kvs[].key is not valid base64") != std::string::npos);
@@ -148,14 +151,7 @@ TEST_CASE("bad input names where it went wrong") {
 }
 
 TEST_CASE("a response's count: a cut dump is an error, a --limit page a warning") {
-  auto err = [](const std::string& data, const char* format) -> std::string {
-    try {
-      read_string(data, format);
-    } catch (const InputError& e) {
-      return e.describe();
-    }
-    return "no error";
-  };
+  auto err = read_error;
   // protobuf cut exactly between two kvs: etcd always writes count after the kvs.
   std::string pb;
   {
