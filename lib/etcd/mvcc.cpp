@@ -1,6 +1,8 @@
 #include "etcd/mvcc.h"
 
 #include <algorithm>
+#include <array>
+#include <future>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -112,12 +114,21 @@ class EtcdDbScan {
     std::string_view db = file;
     if (file.size() % 512 == 32) {  // `etcdctl snapshot save`: bolt bytes then their SHA-256
       db = file.substr(0, file.size() - 32);
-      auto sum = sha256(db);
-      status_.trailer = std::memcmp(sum.data(), file.data() + db.size(), 32) == 0 ? Trailer::Match : Trailer::Mismatch;
       expected_sha_ = hex_encode(file.substr(db.size()));
-      actual_sha_ = hex_encode(std::string_view(reinterpret_cast<const char*>(sum.data()), 32));
+      // Hashed on another core while the buckets are walked: both read the whole file.
+      sha_ = std::async(std::launch::async, [db] { return sha256(db); });
     }
     db_ = db;
+  }
+
+  // Whether the trailer matches (waits for the hash); Absent for a raw member db.
+  Trailer trailer() {
+    if (sha_.valid()) {
+      auto sum = sha_.get();
+      actual_sha_ = hex_encode(std::string_view(reinterpret_cast<const char*>(sum.data()), 32));
+      status_.trailer = actual_sha_ == expected_sha_ ? Trailer::Match : Trailer::Mismatch;
+    }
+    return status_.trailer;
   }
 
   // Opens the bbolt structure (meta pages); throws InputError when it is not usable.
@@ -271,6 +282,7 @@ class EtcdDbScan {
   std::unique_ptr<BoltDb> bolt_;
   EtcdDbStatus status_;
   std::string expected_sha_, actual_sha_;
+  std::future<std::array<uint8_t, 32>> sha_;
   std::vector<std::string> problems_;
   std::vector<KeyRecord> records_;
   std::vector<LeaseRecord> leases_;
@@ -297,6 +309,7 @@ DbBytes load_db_bytes(Input& in) {
 EtcdDbStatus etcd_db_status(const std::string& name, std::string_view bytes) {
   EtcdDbScan scan(name, bytes, ScanOptions{});
   scan.run();
+  scan.trailer();
   return scan.status();
 }
 
@@ -305,7 +318,7 @@ std::vector<std::string> etcd_db_verify(const std::string& name, std::string_vie
   opts.strict = false;
   EtcdDbScan scan(name, bytes, opts);
   std::vector<std::string> out;
-  if (scan.status().trailer == Trailer::Mismatch)
+  if (scan.trailer() == Trailer::Mismatch)
     out.push_back(fmt::format("SHA-256 trailer {} does not match the data ({})", scan.expected_sha(), scan.actual_sha()));
   try {
     scan.open();
@@ -328,12 +341,21 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   so.at_revision = opts.at_revision;
   EtcdDbScan scan(in.name(), b.bytes, so);
   EtcdDbStatus& st = scan.status();
-  if (st.trailer == Trailer::Mismatch && !opts.skip_hash_check)
-    throw InputError(in.name(), fmt::format("byte {}", b.bytes.size() - 32),
-                     fmt::format("the SHA-256 trailer ({}) does not match the data ({}): the file is damaged "
-                                 "(--skip-hash-check imports it anyway)",
-                                 scan.expected_sha(), scan.actual_sha()));
-  scan.run();
+  // A wrong trailer is the first thing to say about a damaged file, even when the walk fails too.
+  auto check_trailer = [&] {
+    if (scan.trailer() == Trailer::Mismatch && !opts.skip_hash_check)
+      throw InputError(in.name(), fmt::format("byte {}", b.bytes.size() - 32),
+                       fmt::format("the SHA-256 trailer ({}) does not match the data ({}): the file is damaged "
+                                   "(--skip-hash-check imports it anyway)",
+                                   scan.expected_sha(), scan.actual_sha()));
+  };
+  try {
+    scan.run();
+  } catch (const InputError&) {
+    check_trailer();
+    throw;
+  }
+  check_trailer();
   int64_t current = scan.current_revision();
   if (opts.at_revision) {
     int64_t r = *opts.at_revision;
