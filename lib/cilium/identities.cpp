@@ -30,6 +30,18 @@ void require_utf8(std::string_view s, const char* what) {
   if (!is_valid_utf8(s)) throw DecodeError(fmt::format("{} is not valid UTF-8", what));
 }
 
+// "<labels>/<last>": label strings may hold '/', so the last segment is everything after the
+// last '/' (Cilium's prefixMatchesKey). Both parts must be UTF-8.
+std::pair<std::string_view, std::string_view> labels_and_last(std::string_view tail, const char* malformed,
+                                                              const char* last_what) {
+  auto slash = tail.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) throw DecodeError(malformed);
+  std::string_view labels = tail.substr(0, slash), last = tail.substr(slash + 1);
+  require_utf8(labels, "label string in key");
+  require_utf8(last, last_what);
+  return {labels, last};
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_lease_hex(std::string_view s) {
@@ -54,13 +66,7 @@ void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) 
 }
 
 void decode_identity_slave(const Record& r, const KeyParts& p, RowWriter& out) {
-  // Cilium's prefixMatchesKey: the node suffix is everything after the last '/'.
-  auto slash = p.tail.rfind('/');
-  if (slash == std::string_view::npos || slash == 0)
-    throw DecodeError("key has no <labels>/<nodeIP> suffix");
-  std::string_view labels = p.tail.substr(0, slash), node = p.tail.substr(slash + 1);
-  require_utf8(labels, "label string in key");
-  require_utf8(node, "node suffix");
+  auto [labels, node] = labels_and_last(p.tail, "key has no <labels>/<nodeIP> suffix", "node suffix");
   int64_t id = parse_identity_id(r.value, "value");
   auto ip = parse_ip(node);
   out.insert(kIdentityRef, {p.scope, p.cluster, labels, node,
@@ -79,12 +85,7 @@ void decode_identity_gc_lock(const Record& r, const KeyParts& p, RowWriter& out)
 }
 
 void decode_identity_alloc_lock(const Record& r, const KeyParts& p, RowWriter& out) {
-  auto slash = p.tail.rfind('/');
-  if (slash == std::string_view::npos || slash == 0)
-    throw DecodeError("key has no <labels>/<leaseHex> form");
-  std::string_view labels = p.tail.substr(0, slash), lease = p.tail.substr(slash + 1);
-  require_utf8(labels, "label string in key");
-  require_utf8(lease, "lease segment");
+  auto [labels, lease] = labels_and_last(p.tail, "key has no <labels>/<leaseHex> form", "lease segment");
   (void)r;
   out.insert(kIdentityLock, {p.scope, p.cluster, "allocation", labels, SqlValue(), lease, parse_lease_hex(lease)});
 }

@@ -225,10 +225,9 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
       continue;
     }
     if (flags & kBucketLeafFlag) {
-      bool is_inline = false;
       if (top) {
         if (on_bucket_ && *on_bucket_) (*on_bucket_)(key, value.size() >= 16 && rd64(value.data()) == 0);
-        walk_bucket_value(key, value, page.id, on_entry, false, &is_inline);
+        walk_bucket_value(key, value, page.id, on_entry);
       } else {
         // etcd writes no bucket inside a bucket; following them would let a crafted file nest
         // buckets without bound.
@@ -245,20 +244,18 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
 }
 
 void BoltDb::walk_bucket_value(std::string_view bucket, std::string_view value, uint64_t parent_pgid,
-                               const EntryFn& on_entry, bool top, bool* is_inline) {
+                               const EntryFn& on_entry) {
   if (value.size() < 16) {
     fail(parent_pgid, fmt::format("bucket '{}': value of {} bytes is shorter than a bucket header", bucket, value.size()));
     return;
   }
   uint64_t root = rd64(value.data());
   if (root != 0) {
-    *is_inline = false;
     Page p;
-    if (load_page(root, p)) walk_tree(bucket, p, nullptr, nullptr, 0, on_entry, top);
+    if (load_page(root, p)) walk_tree(bucket, p, nullptr, nullptr, 0, on_entry, false);
     return;
   }
   // Inline bucket: a whole leaf page follows the 16-byte header inside the value.
-  *is_inline = true;
   ++stats_.inline_buckets;
   std::string_view page = value.substr(16);
   if (page.size() < kPageHeader) {
@@ -275,7 +272,7 @@ void BoltDb::walk_bucket_value(std::string_view bucket, std::string_view value, 
     fail(parent_pgid, fmt::format("inline bucket '{}': page flags {:#x} are not a leaf's", bucket, p.flags));
     return;
   }
-  walk_tree(bucket, p, nullptr, nullptr, 0, on_entry, top);
+  walk_tree(bucket, p, nullptr, nullptr, 0, on_entry, false);
 }
 
 void BoltDb::walk(const BucketFn& on_bucket, const EntryFn& on_entry, bool strict) {

@@ -66,8 +66,9 @@ class BoltDb {
   // Walks one bucket's tree; keys must lie in [lo, hi) when given.
   void walk_tree(std::string_view bucket, const Page& page, const std::string_view* lo, const std::string_view* hi,
                  int depth, const EntryFn& on_entry, bool top);
+  // Walks the entries of a top-level bucket, whose header (and inline page) is `value`.
   void walk_bucket_value(std::string_view bucket, std::string_view value, uint64_t parent_pgid,
-                         const EntryFn& on_entry, bool top, bool* is_inline);
+                         const EntryFn& on_entry);
 
   std::string name_;
   std::string_view data_;

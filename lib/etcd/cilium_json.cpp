@@ -17,9 +17,7 @@ class CiliumJsonEvents : public JsonEvents {
 
   void begin_object() override {
     if (depth_ == 2 && key_ == "Data") throw JsonShapeError("\"Data\" must be a base64 string");
-    if (depth_ == 0) {
-      top_seen_ = true;
-    } else if (depth_ == 1) {
+    if (depth_ == 1) {
       rec_ = Record{};
       rec_.key = key_;
       has_data_ = false;
@@ -74,7 +72,6 @@ class CiliumJsonEvents : public JsonEvents {
  private:
   RecordSink& sink_;
   int depth_ = 0;
-  bool top_seen_ = false;
   bool has_data_ = false;
   std::string key_;
   Record rec_;

@@ -1,4 +1,5 @@
 #include "gen/cluster.h"
+#include "gen/codec.h"
 
 #include <algorithm>
 #include <charconv>
@@ -57,16 +58,6 @@ constexpr std::string_view kK8sAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
 constexpr size_t countof(const auto& a) { return sizeof(a) / sizeof(a[0]); }
 
-void append_uint(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-void append_int(std::string& out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
 
 // Seeded bijection of [0, m) (m <= 2^bits, bits even): a 4-round Feistel network on `bits`
 // bits with cycle walking, so values look random but never collide.

@@ -1,5 +1,7 @@
 #include "gen/codec.h"
 
+#include <charconv>
+
 #include <cstddef>
 
 namespace kvsnap::gen {
@@ -86,6 +88,18 @@ void append_csv_field(std::string& out, std::string_view s) {
     out.push_back(c);
   }
   out.push_back('"');
+}
+
+void append_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
 }
 
 }  // namespace kvsnap::gen

@@ -2,6 +2,7 @@
 // Byte encoders of the generator's output writers that the rest of the library has no use for:
 // Go encoding/json string escaping and RFC 4180 CSV fields. Base64 (what Go's encoding/json does
 // for []byte) is kvsnap::base64_encode from util/codec.h.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,9 @@ void append_go_json_string(std::string& out, std::string_view s);
 // Appends `s` as one RFC 4180 CSV field: as is, unless it holds '"', ',', CR or LF; then in
 // double quotes with every '"' doubled. Bytes are copied unchanged (no UTF-8 check).
 void append_csv_field(std::string& out, std::string_view s);
+
+// Appends a number in decimal.
+void append_uint(std::string& out, uint64_t v);
+void append_int(std::string& out, int64_t v);
 
 }  // namespace kvsnap::gen

@@ -44,7 +44,6 @@ class Importer : public RecordSink, private RowWriter {
   void set_keep_history(bool keep) { keep_history_ = keep; }
   SnapshotMeta& meta() override { return summary_.meta; }
   void set_compression(std::string c) { summary_.compression = std::move(c); }
-  void set_format(std::string f) { summary_.format = std::move(f); }
   // Called every few thousand records with the number imported so far.
   void on_progress(std::function<void(int64_t)> fn) { progress_ = std::move(fn); }
   ImportSummary finish();
