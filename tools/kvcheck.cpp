@@ -3,7 +3,6 @@
 
 #include <iostream>
 #include <set>
-#include <thread>
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -11,12 +10,12 @@
 
 #include "check/checks.h"
 #include "render/findings.h"
-#include "store/import_file.h"
+#include "store/importer.h"
+#include "store/open_db.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
 #include "util/cli.h"
 #include "util/error.h"
-#include "util/temp_file.h"
 #include "util/time.h"
 
 namespace po = boost::program_options;
@@ -33,7 +32,7 @@ constexpr const char* kUsage =
     "every check.\n"
     "\n"
     "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
-    "format kvimport reads) into a temporary in-memory database first.\n"
+    "format kvimport reads) into a temporary database first (removed as soon as it is open).\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input.\n"
     "\n"
@@ -127,25 +126,16 @@ int main(int argc, char** argv) {
       if (!ov.now) throw UsageError(fmt::format("--now '{}' is not an RFC 3339 time", vm["now"].as<std::string>()));
     }
 
-    std::unique_ptr<Db> db;
-    TempFile temp;
+    OpenedDb opened;
     if (!inputs.empty()) {
-      // A temporary file rather than memory: a large input does not have to fit in RAM, and
-      // the checks can run on several connections.
-      temp = TempFile("kvcheck");
-      db = std::make_unique<Db>(temp.path(), Db::Mode::Create);
-      db->exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;");
-      Transaction txn(*db);
-      ensure_schema(*db);
-      ImportRequest req;
-      import_path(*db, inputs[0], req);
-      txn.commit();
+      opened = open_db_or_import(inputs[0]);
     } else {
       if (db_path.empty()) db_path = "kvsnap.db";
-      if (access(db_path.c_str(), F_OK) != 0) throw UsageError(fmt::format("{}: no such database", db_path));
-      db = std::make_unique<Db>(db_path, save ? Db::Mode::ReadWrite : Db::Mode::ReadOnly);
-      if (save) ensure_schema(*db);
+      if (save) opened.db = open_kvsnap_db(db_path, Db::Mode::ReadWrite);
+      else opened = open_db_or_import(db_path, std::nullopt, "", true);
+      if (save) ensure_schema(*opened.db);
     }
+    Db* db = opened.db.get();
     db->enable_mmap();
     register_sql_functions(*db);
     std::optional<std::string> spec;
@@ -156,7 +146,7 @@ int main(int argc, char** argv) {
     report.snapshot = load_snapshot_info(*db, sid);
     report.context = make_context(*db, sid, ov);
     report.checks = &selected;
-    report.run = run_checks(*db, selected, report.context, int(std::max(1u, std::thread::hardware_concurrency())));
+    report.run = run_checks(*db, selected, report.context, int(reader_count()));
     report.fail_on = fail;
     report.fail_never = fail_never;
     for (const auto& f : report.run.findings)

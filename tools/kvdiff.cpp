@@ -102,8 +102,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<Db> db;
     if (db_path.empty() && access("kvsnap.db", F_OK) == 0) db_path = "kvsnap.db";
     if (!db_path.empty()) {
-      if (!is_sqlite_file(db_path)) throw UsageError(fmt::format("{}: not a kvsnap database", db_path));
-      db = std::make_unique<Db>(db_path, Db::Mode::ReadOnly);
+      db = open_kvsnap_db(db_path, Db::Mode::ReadOnly);
     }
     Side a = resolve(positional[0], db.get());
     Side b = resolve(positional[1], db.get());

@@ -1,5 +1,11 @@
 // kvimport: reads etcd and Cilium kvstore dumps into a kvsnap SQLite database.
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <cstdio>
@@ -15,6 +21,9 @@
 #include "render/db_status.h"
 #include "render/import_report.h"
 #include "store/import_file.h"
+#include "store/importer.h"
+#include "store/open_db.h"
+#include "util/temp_file.h"
 #include "util/cli.h"
 #include "util/error.h"
 
@@ -62,6 +71,53 @@ struct ProgressLine {
     shown = false;
   }
 };
+
+std::string dir_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string file_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+void fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return;
+  if (::fsync(fd) != 0 && (flags & O_DIRECTORY) == 0)
+    throw std::runtime_error(fmt::format("{}: cannot write the database to disk: {}", path, std::strerror(errno)));
+  ::close(fd);
+}
+
+// Moves a committed new database into place, never over a file that appeared meanwhile (a second
+// kvimport into the same new path: the first to finish wins, the other says so and removes only
+// its own file).
+void publish_new_database(TempFile& building, const std::string& db_path) {
+  // A temporary file is private (0600); the database gets the mode any new file would.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::chmod(building.path().c_str(), 0666 & ~mask);
+  fsync_path(building.path(), O_RDONLY);
+  if (::renameat2(AT_FDCWD, building.path().c_str(), AT_FDCWD, db_path.c_str(), RENAME_NOREPLACE) != 0) {
+    int err = errno;
+    if (err == EINVAL || err == ENOSYS) {
+      // A file system without RENAME_NOREPLACE: link(2) fails the same way when the name exists.
+      if (::link(building.path().c_str(), db_path.c_str()) != 0) err = errno;
+      else err = 0;
+    }
+    if (err == EEXIST)
+      throw std::runtime_error(fmt::format(
+          "{} was created by another process while this import ran (two imports into one new database?); this "
+          "import was not added to it: run it again to add it",
+          db_path));
+    if (err != 0) throw std::runtime_error(fmt::format("{}: cannot create: {}", db_path, std::strerror(err)));
+    building.remove();  // the link is the database now
+  }
+  building.release();
+  fsync_path(dir_name(db_path), O_RDONLY | O_DIRECTORY);
+}
 
 }  // namespace
 
@@ -151,27 +207,39 @@ int main(int argc, char** argv) {
   }
   req.replace = vm.count("replace") > 0;
 
-  // A database this run creates is removed again when the import fails: "as it was" is absent.
-  bool existed = access(db_path.c_str(), F_OK) == 0;
+  // A new database is built in a temporary file next to DB and renamed into place only after it
+  // is committed and on disk: an interrupted import (any signal, a power loss) leaves no DB at
+  // all, and a failed one removes only its own temporary file. An existing database is changed in
+  // one transaction; SQLite's journal undoes an interrupted one.
   ProgressLine progress;
   std::vector<ImportSummary> done;
   try {
+    struct stat st;
+    bool existed = ::stat(db_path.c_str(), &st) == 0;
+    TempFile building;
     {
-      Db db(db_path, Db::Mode::Create);
-      // A database this run creates is deleted when the import fails, so it needs no fsync
-      // (and gets 16 KiB pages, which suit its many short rows); an existing one keeps its
-      // durability.
-      db.exec(existed ? "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;"
-                      : "PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072;");
-      Transaction txn(db);
-      ensure_schema(db);
+      std::unique_ptr<Db> db;
+      if (existed) {
+        db = open_kvsnap_db(db_path, Db::Mode::ReadWrite);
+        db->exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;");
+      } else {
+        building = TempFile("." + file_name(db_path) + ".kvimport", dir_name(db_path));
+        db = std::make_unique<Db>(building.path(), Db::Mode::Create);
+        // Nothing needs to be durable until the rename: one fsync then instead of many. 16 KiB
+        // pages suit the many short rows.
+        db->exec("PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; "
+                 "PRAGMA cache_size = -131072;");
+      }
+      Transaction txn(*db);
+      ensure_schema(*db);
       for (const auto& input : inputs) {
         req.progress = [&](int64_t keys, uint64_t bytes) { progress.update(input, keys, bytes); };
-        done.push_back(import_path(db, input, req));
+        done.push_back(import_path(*db, input, req));
         progress.clear();
       }
       txn.commit();
     }
+    if (!existed) publish_new_database(building, db_path);
     std::cout << (output == "json" ? render_import_json(done, db_path) : render_import_text(done, db_path));
     return 0;
   } catch (const InputError& e) {
@@ -183,10 +251,6 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     progress.clear();
     std::cerr << "kvimport: " << e.what() << "\n";
-  }
-  if (!existed) {
-    std::remove(db_path.c_str());
-    std::remove((db_path + "-journal").c_str());
   }
   std::cerr << "kvimport: nothing was imported\n";
   return 2;

@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
 
     if (!is_sqlite_file(db_path) && access(db_path.c_str(), F_OK) != 0 && db_path != "-")
       throw UsageError(fmt::format("{}: no such database or input", db_path));
-    OpenedDb opened = open_db_or_import(db_path);
+    OpenedDb opened = open_db_or_import(db_path, std::nullopt, "", true);
     Db& db = *opened.db;
     db.enable_mmap();
     if (vm.count("schema")) {

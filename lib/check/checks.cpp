@@ -293,11 +293,11 @@ CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckCont
     std::exception_ptr error;
     std::mutex error_mutex;
     std::vector<std::thread> pool;
+    db.open_readers(size_t(threads));  // here, not in the threads: opening them changes db
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
+      pool.emplace_back([&, t] {
         try {
-          Db conn(db.path(), Db::Mode::ReadOnly);
-          conn.enable_mmap();
+          Db& conn = db.reader(size_t(t));
           register_sql_functions(conn, ctx.snapshot_id);
           for (size_t i = next++; i < checks.size(); i = next++) results[i] = run_one(conn, checks[i], ctx, why[i]);
         } catch (...) {

@@ -12,15 +12,15 @@ namespace kvsnap {
 struct InputFormat {
   const char* name;         // --format value
   const char* description;  // for --help and messages
-  // True when the first bytes (up to 64 KiB, decompressed) look like this format. Entries are
-  // tried in table order; the first match wins.
-  bool (*sniff)(Input& in);
+  // True when the first bytes (up to 64 KiB, decompressed) look like this format (--prefix, in
+  // opts, widens what counts as a kvstore key). Entries are tried in table order; the first match wins.
+  bool (*sniff)(Input& in, const ReadOptions& opts);
   void (*read)(Input& in, RecordSink& sink, const ReadOptions& opts);
 };
 
 const std::vector<InputFormat>& input_formats();
 const InputFormat* find_format(std::string_view name);
 // The format of an input judged by its content; throws InputError when nothing matches.
-const InputFormat& detect_format(Input& in);
+const InputFormat& detect_format(Input& in, const ReadOptions& opts = {});
 
 }  // namespace kvsnap

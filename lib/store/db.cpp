@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -66,10 +67,9 @@ bool Stmt::step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string msg = sqlite3_errmsg(db_);
-  int ext = sqlite3_extended_errcode(db_);
+  std::string msg = describe_db_error(db_, rc);
   sqlite3_reset(s_);
-  throw DbError(fmt::format("{} (code {})", msg, ext));
+  throw DbError(msg);
 }
 
 void Stmt::run() {
@@ -105,7 +105,66 @@ Db::Db(const std::string& path, Mode mode) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
+  if (mode == Mode::ReadOnly) roll_back_hot_journal();
+}
 
+// A database whose import was killed keeps a hot journal (<db>-journal) until a connection that
+// may write rolls it back; a read-only connection cannot, and every read fails with "attempt to
+// write a readonly database". Do what any writer would do first: roll it back, then read.
+void Db::roll_back_hot_journal() {
+  int rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_READONLY_ROLLBACK && sqlite3_extended_errcode(db_) != SQLITE_READONLY_ROLLBACK) return;
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+  sqlite3* rw = nullptr;
+  int wrc = sqlite3_open_v2(path_.c_str(), &rw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (wrc == SQLITE_OK) {
+    sqlite3_busy_timeout(rw, 5000);
+    wrc = sqlite3_exec(rw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  }
+  sqlite3_close_v2(rw);
+  if (wrc != SQLITE_OK)
+    throw DbError(fmt::format(
+        "{}: an import into this database was interrupted and left {}-journal, which must be rolled back before "
+        "the database can be read, and this user cannot write it. Someone who can should run kvimport or "
+        "`sqlite3 {} 'PRAGMA schema_version'` once (or copy the database together with its -journal file)",
+        path_, path_, path_));
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw DbError(fmt::format("{}: cannot open database: {}", path_, msg));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 5000);
+}
+
+Db& Db::reader(size_t i) {
+  while (readers_.size() <= i) {
+    readers_.push_back(std::make_unique<Db>(path_, Mode::ReadOnly));
+    readers_.back()->enable_mmap();
+  }
+  return *readers_[i];
+}
+
+void Db::open_readers(size_t n) {
+  if (n > 0) reader(n - 1);
+}
+
+std::string describe_db_error(sqlite3* db, int rc) {
+  int ext = sqlite3_extended_errcode(db);
+  int sys = sqlite3_system_errno(db);
+  std::string msg = sqlite3_errmsg(db);
+  if ((rc & 0xff) == SQLITE_FULL || sys == ENOSPC)
+    return fmt::format("the disk is full (SQLite: {}); free some space or set TMPDIR (temporary files) elsewhere",
+                       msg);
+  if (sys == EFBIG)
+    return fmt::format("the file became larger than the file-size limit (ulimit -f) allows (SQLite: {})", msg);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    return fmt::format("the database is locked by another process (an import running?) (SQLite: {})", msg);
+  if ((rc & 0xff) == SQLITE_IOERR && sys != 0)
+    return fmt::format("{}: {} (SQLite code {})", msg, std::strerror(sys), ext);
+  return fmt::format("{} (code {})", msg, ext);
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }
@@ -115,8 +174,8 @@ void Db::enable_mmap() { exec("PRAGMA mmap_size = 17179869184"); }
 void Db::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;
-  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errmsg(db_);
+  if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+    std::string msg = describe_db_error(db_, rc);
     sqlite3_free(err);
     throw DbError(fmt::format("{}: {}", path_, msg));
   }

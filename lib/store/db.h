@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kvsnap {
 
@@ -72,15 +74,27 @@ class Db {
   // (they count in RSS, but are not copies). Sequential readers (kvdiff) do not need it.
   void enable_mmap();
   Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
+  // The i-th extra read-only connection to the same file (with mmap), for work split over
+  // threads. Opened on first use; open_readers(n) opens the first n now, which lets the caller
+  // unlink a temporary database file afterwards (open connections keep reading it).
+  Db& reader(size_t i);
+  void open_readers(size_t n);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int64_t query_int(std::string_view sql);
   sqlite3* get() const { return db_; }
   const std::string& path() const { return path_; }
 
  private:
+  void roll_back_hot_journal();
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::vector<std::unique_ptr<Db>> readers_;
 };
+
+// SQLite's message for the last error of a connection, with what it means for the user where
+// SQLite's own words do not say it (a full disk, the file-size limit, a locked database).
+std::string describe_db_error(sqlite3* db, int rc);
 
 // Rolls back unless commit() was called.
 class Transaction {

@@ -32,7 +32,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
     fmt_ = find_format(*req.format);
     if (!fmt_) throw UsageError(fmt::format("unknown --format '{}' (kvimport --list-formats)", *req.format));
   } else {
-    fmt_ = &detect_format(*in);
+    fmt_ = &detect_format(*in, req.read);
   }
   if (req.read.at_revision && std::string_view(fmt_->name) != "etcd-db")
     throw UsageError(fmt::format("{}: --at-revision needs an etcd snapshot file; this is {}", path, fmt_->name));

@@ -14,6 +14,8 @@ namespace {
 constexpr int kSchemaVersion = 4;
 }
 
+int kvsnap_schema_version() { return kSchemaVersion; }
+
 void ensure_schema(Db& db) {
   int64_t v = db.query_int("PRAGMA user_version");
   if (v > kSchemaVersion)

@@ -1,13 +1,18 @@
 #include "store/open_db.h"
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "io/input.h"
 #include "store/import_file.h"
+#include "store/importer.h"
 #include "util/error.h"
+#include "util/temp_file.h"
 
 namespace kvsnap {
 
@@ -19,16 +24,66 @@ bool is_sqlite_file(const std::string& path) {
   return f.gcount() == 16 && std::memcmp(head, "SQLite format 3\0", 16) == 0;
 }
 
-OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision, const std::string& name) {
+size_t reader_count() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (mode == Db::Mode::Create) return std::make_unique<Db>(path, mode);
+    throw UsageError(fmt::format("{}: no such database (kvimport -d {} INPUT makes one)", path, path));
+  }
+  if (S_ISDIR(st.st_mode)) throw UsageError(fmt::format("{}: is a folder, not a kvsnap database", path));
+  if (st.st_size == 0)
+    throw UsageError(fmt::format("{}: is empty (0 bytes), not a kvsnap database: an import into it was cut short "
+                                 "(by a kvsnap older than this one) or another program made it. Remove it and "
+                                 "import again (kvimport -d {} INPUT)",
+                                 path, path));
+  if (!is_sqlite_file(path))
+    throw UsageError(fmt::format("{}: is not a kvsnap database (not a SQLite file). If it is a dump or an etcd "
+                                 "snapshot, import it: kvimport -d new.db {}",
+                                 path, path));
+  auto db = std::make_unique<Db>(path, mode);
+  int64_t tables = 0, snapshot_table = 0;
+  std::string names;
+  try {
+    Stmt s = db->prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    while (s.step()) {
+      std::string n = s.text(0);
+      ++tables;
+      if (n == "snapshot") snapshot_table = 1;
+      if (tables <= 5) names += (tables > 1 ? ", " : "") + n;
+    }
+  } catch (const DbError& e) {
+    throw UsageError(fmt::format("{}: is damaged or not a database ({}); import the input again", path, e.what()));
+  }
+  if (!snapshot_table && tables > 0)
+    throw UsageError(fmt::format("{}: is a SQLite database of another program (tables {}{}), not a kvsnap database",
+                                 path, names, tables > 5 ? ", ..." : ""));
+  if (tables == 0 && mode == Db::Mode::ReadOnly)
+    throw UsageError(fmt::format("{}: is an empty SQLite database, not a kvsnap database (kvimport -d {} INPUT "
+                                 "fills it)",
+                                 path, path));
+  int64_t version = db->query_int("PRAGMA user_version");
+  if (version > kvsnap_schema_version())
+    throw UsageError(fmt::format("{}: was made by a newer kvsnap (schema version {}; this one reads up to {}): use "
+                                 "that kvsnap, or import the input again with this one",
+                                 path, version, kvsnap_schema_version()));
+  return db;
+}
+
+OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision, const std::string& name,
+                           bool given_as_db) {
   OpenedDb out;
-  if (is_sqlite_file(path)) {
-    out.db = std::make_unique<Db>(path, Db::Mode::ReadOnly);
+  struct stat st;
+  bool empty_file = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+  if (is_sqlite_file(path) || (given_as_db && empty_file)) {
+    out.db = open_kvsnap_db(path, Db::Mode::ReadOnly);
     return out;
   }
-  out.temp = TempFile("kvsnap");
+  TempFile temp("kvsnap");
   out.imported = true;
   {
-    Db db(out.temp.path(), Db::Mode::Create);
+    Db db(temp.path(), Db::Mode::Create);
     db.exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA page_size = 16384;");
     Transaction txn(db);
     ensure_schema(db);
@@ -38,7 +93,9 @@ OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_re
     import_path(db, path, req);
     txn.commit();
   }
-  out.db = std::make_unique<Db>(out.temp.path(), Db::Mode::ReadOnly);
+  out.db = std::make_unique<Db>(temp.path(), Db::Mode::ReadOnly);
+  out.db->open_readers(reader_count());
+  temp.remove();  // every connection is open: the data lives on in them, the file is gone
   return out;
 }
 

@@ -1,26 +1,36 @@
 #pragma once
-// What the reading tools accept where a database is expected: a kvsnap database, or any input
-// kvimport reads, imported on the fly into a temporary database file.
+// The one way every tool opens what it is given where a database is expected: a kvsnap database
+// (checked: a file that is not one gets a message that names it and says what to do), or any
+// input kvimport reads, imported on the fly into a temporary database that nothing outlives.
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "store/db.h"
-#include "util/temp_file.h"
 
 namespace kvsnap {
 
 bool is_sqlite_file(const std::string& path);
 
+// Opens a kvsnap database. Throws UsageError when `path` is missing, empty, not SQLite, another
+// program's SQLite file, damaged, or made by a newer kvsnap, saying which and what to do. In
+// Create mode a missing file is created (kvimport builds new databases elsewhere and renames
+// them into place; see tools/kvimport.cpp).
+std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode);
+
+// How many connections the tools read a database with (one per core).
+size_t reader_count();
+
 struct OpenedDb {
   std::unique_ptr<Db> db;
-  TempFile temp;         // the temporary database an input was imported into
-  bool imported = false;
+  bool imported = false;  // an input imported into a temporary database (already unlinked)
 };
 
-// Opens `path` read-only when it is a SQLite database; otherwise imports it (at_revision for etcd
-// db files) as one snapshot into a temporary database and opens that.
+// Opens `path` read-only when it is a SQLite file; otherwise imports it (at_revision for etcd db
+// files) as one snapshot into a temporary database, opens it with reader_count() extra
+// connections and unlinks the file, so even a SIGKILL leaves nothing behind. `given_as_db`: the
+// user named it as a database (-d), so an empty file is explained as a database, not an input.
 OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision = std::nullopt,
-                           const std::string& snapshot_name = "");
+                           const std::string& snapshot_name = "", bool given_as_db = false);
 
 }  // namespace kvsnap

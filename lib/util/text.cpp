@@ -2,12 +2,14 @@
 
 namespace kvsnap {
 
-std::string trim(std::string_view s) {
+std::string_view trim_view(std::string_view s) {
   size_t a = 0, b = s.size();
   while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
   while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
-  return std::string(s.substr(a, b - a));
+  return s.substr(a, b - a);
 }
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
 
 std::string one_line(std::string_view s) {
   std::string out;

@@ -18,14 +18,14 @@ check_rejected "$TMP/empty.json" "empty.json: byte 0: empty input"
 head -c 300 "$FIX/etcd-3.4/get-json.txt" >"$TMP/truncated.json"
 check_rejected "$TMP/truncated.json" "truncated.json: byte 300: truncated etcdctl -w json output"
 
-printf '/app/a\nvalue\n/app/b\n' >"$TMP/novalue.txt"
+printf 'cilium/a\nvalue\ncilium/b\n' >"$TMP/novalue.txt"
 check_rejected "$TMP/novalue.txt" "novalue.txt: line 3: key line without its value line"
 
 sed 's/"L2FwcC9jb25maWc="/"L2FwcC9jb25maWc*"/' "$FIX/etcd-3.4/get-json.txt" >"$TMP/badb64.json"
 check_rejected "$TMP/badb64.json" "badb64.json: byte 238: invalid etcdctl -w json output: kvs[].key is not valid base64"
 
 printf '\xff\xfe\x00garbage' >"$TMP/binary.bin"
-check_rejected "$TMP/binary.bin" "binary.bin: byte 0: not a format kvimport knows"
+check_rejected "$TMP/binary.bin" "binary.bin: byte 0: this looks like binary data, not a format kvimport knows"
 
 printf '{"cilium/a":{"Data":"YQ==",' | gzip >"$TMP/cut.json.gz"
 check_rejected "$TMP/cut.json.gz" "truncated"

@@ -20,12 +20,12 @@ struct CollectSink : RecordSink {
 };
 
 // Reads a fixture with format detection; `format` receives the detected name.
-inline CollectSink read_fixture(const std::string& rel, std::string* format = nullptr) {
+inline CollectSink read_fixture(const std::string& rel, std::string* format = nullptr, const ReadOptions& opts = {}) {
   auto in = open_input(fixture(rel));
-  const InputFormat& f = detect_format(*in);
+  const InputFormat& f = detect_format(*in, opts);
   if (format) *format = f.name;
   CollectSink sink;
-  f.read(*in, sink, ReadOptions{});
+  f.read(*in, sink, opts);
   return sink;
 }
 
