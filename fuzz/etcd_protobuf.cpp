@@ -1,0 +1,11 @@
+// Fuzz target: read_etcd_protobuf, the reader of `etcdctl get --prefix -w protobuf` output.
+#include "etcd/readers.h"
+#include "fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace kvsnap;
+  auto in = make_input_from_string("fuzz-input", fuzz::as_string(data, size));
+  fuzz::DiscardSink sink;
+  fuzz::expect_refusals([&] { read_etcd_protobuf(*in, sink, ReadOptions{}); });
+  return 0;
+}
