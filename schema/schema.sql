@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS snapshot (
   format           TEXT NOT NULL,         -- etcd-json, etcd-simple, ..., sysdump
   compression      TEXT,                  -- zstd, gzip, or NULL
   imported_at      TEXT NOT NULL,         -- RFC 3339 UTC
-  captured_at      TEXT,                  -- capture time the input names (sysdump archive name), RFC 3339
+  captured_at      TEXT,                  -- capture time the input names: a sysdump's name, as a local date-time without zone (cilium-cli names it by the clock of the machine that ran it, zone unknown)
+  file_mtime       TEXT,                  -- modification time of the input file, RFC 3339 (a copy changes it: never a capture time unless asked, kvcheck --now file-mtime)
   revision         INTEGER,               -- etcd header revision (newest when several pages)
   etcd_cluster_id  TEXT,                  -- uint64 header ids, in decimal (they exceed SQLite's int64)
   etcd_member_id   TEXT,  -- etcd member id of the response header (decimal)

@@ -34,7 +34,8 @@ constexpr const char* kUsage =
     "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
     "format kvimport reads) into a temporary database first (removed as soon as it is open).\n"
     "\n"
-    "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input.\n"
+    "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input,\n"
+    "3 the snapshot holds no Cilium key (nothing under cilium/): nothing to check, no verdict.\n"
     "\n"
     "Options";
 
@@ -65,7 +66,10 @@ int main(int argc, char** argv) {
       ("cluster-name", po::value<std::string>(), "the local cluster's name (default: from the snapshot)")
       ("cluster-id", po::value<int64_t>(), "the local cluster's ID (default: from the snapshot)")
       ("max-connected-clusters", po::value<int>()->default_value(255), "255 or 511: sets the identity ranges")
-      ("now", po::value<std::string>(), "reference time of age checks, RFC 3339 (default: the input's capture time)")
+      ("now", po::value<std::string>(),
+       "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
+       "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
+       "lower bound; age checks are skipped when there is neither")
       ("save", "store the findings in the database's finding table (needs -d)");
   int status = 0;
   auto parsed = parse_command_line(argc, argv, "kvcheck", opts, inputs, status);
@@ -122,8 +126,11 @@ int main(int argc, char** argv) {
     ov.max_clusters = vm["max-connected-clusters"].as<int>();
     if (ov.max_clusters != 255 && ov.max_clusters != 511) throw UsageError("--max-connected-clusters must be 255 or 511");
     if (vm.count("now")) {
-      ov.now = parse_rfc3339(vm["now"].as<std::string>());
-      if (!ov.now) throw UsageError(fmt::format("--now '{}' is not an RFC 3339 time", vm["now"].as<std::string>()));
+      const std::string& now = vm["now"].as<std::string>();
+      ov.now_from_file_mtime = now == "file-mtime";
+      if (!ov.now_from_file_mtime) ov.now = parse_rfc3339(now);
+      if (!ov.now && !ov.now_from_file_mtime)
+        throw UsageError(fmt::format("--now '{}' is neither an RFC 3339 time (2025-03-10T08:15:00Z) nor file-mtime", now));
     }
 
     OpenedDb opened;
@@ -146,9 +153,15 @@ int main(int argc, char** argv) {
     report.snapshot = load_snapshot_info(*db, sid);
     report.context = make_context(*db, sid, ov);
     report.checks = &selected;
-    report.run = run_checks(*db, selected, report.context, int(reader_count()));
     report.fail_on = fail;
     report.fail_never = fail_never;
+    if (report.nothing_to_check()) {
+      // Not "0 errors": a file without Cilium keys says nothing about a Cilium cluster.
+      report.exit_status = kExitNothingToCheck;
+      std::cout << format->render(report);
+      return report.exit_status;
+    }
+    report.run = run_checks(*db, selected, report.context, int(reader_count()));
     for (const auto& f : report.run.findings)
       if (!fail_never && f.severity >= fail) report.exit_status = 1;
     if (save) {
@@ -159,9 +172,9 @@ int main(int argc, char** argv) {
     std::cout << format->render(report);
     return report.exit_status;
   } catch (const InputError& e) {
-    std::cerr << "kvcheck: " << e.describe() << "\n";
+    print_error("kvcheck", e.describe());
   } catch (const std::exception& e) {
-    std::cerr << "kvcheck: " << e.what() << "\n";
+    print_error("kvcheck", e.what());
   }
   return 2;
 }

@@ -120,9 +120,9 @@ int main(int argc, char** argv) {
     std::cout << format->render(report);
     return report.diff.differs() ? 1 : 0;
   } catch (const InputError& e) {
-    std::cerr << "kvdiff: " << e.describe() << "\n";
+    print_error("kvdiff", e.describe());
   } catch (const std::exception& e) {
-    std::cerr << "kvdiff: " << e.what() << "\n";
+    print_error("kvdiff", e.what());
   }
   return 2;
 }

@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   if (vm.count("format")) {
     req.format = vm["format"].as<std::string>();
     if (!find_format(*req.format)) {
-      std::cerr << fmt::format("kvimport: unknown --format '{}' (see --list-formats)\n", *req.format);
+      print_error("kvimport", fmt::format("unknown --format '{}' (see --list-formats)", *req.format));
       return 2;
     }
   }
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
       std::cout << (output == "json" ? render_verify_json(inputs[0], problems) : render_verify_text(inputs[0], problems));
       return problems.empty() ? 0 : 1;
     } catch (const InputError& e) {
-      std::cerr << "kvimport: " << e.describe() << "\n";
+      print_error("kvimport", e.describe());
       return 2;
     }
   }
@@ -244,13 +244,13 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const InputError& e) {
     progress.clear();
-    std::cerr << "kvimport: " << e.describe() << "\n";
+    print_error("kvimport", e.describe());
   } catch (const UsageError& e) {
     progress.clear();
-    std::cerr << "kvimport: " << e.what() << "\n";
+    print_error("kvimport", e.what());
   } catch (const std::exception& e) {
     progress.clear();
-    std::cerr << "kvimport: " << e.what() << "\n";
+    print_error("kvimport", e.what());
   }
   std::cerr << "kvimport: nothing was imported\n";
   return 2;

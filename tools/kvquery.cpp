@@ -128,9 +128,9 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < results.size(); ++i) std::cout << (i ? "\n" : "") << format->render(results[i]);
     return 0;
   } catch (const InputError& e) {
-    std::cerr << "kvquery: " << e.describe() << "\n";
+    print_error("kvquery", e.describe());
   } catch (const std::exception& e) {
-    std::cerr << "kvquery: " << e.what() << "\n";
+    print_error("kvquery", e.what());
   }
   return 2;
 }

@@ -132,6 +132,78 @@ std::optional<std::string> query_text(Db& db, const std::string& sql, int64_t sn
   return std::nullopt;
 }
 
+// The reference time, and where it came from in words (see make_context).
+void set_reference_time(Db& db, CheckContext& c, const ContextOverrides& o) {
+  int64_t sid = c.snapshot_id;
+  if (o.now) {
+    c.now = o.now;
+    c.now_source = "--now";
+    return;
+  }
+  std::string source = query_text(db, "SELECT source FROM snapshot WHERE id = ?", sid).value_or("the input");
+  if (o.now_from_file_mtime) {
+    auto mtime = query_text(db, "SELECT file_mtime FROM snapshot WHERE id = ?", sid);
+    if (!mtime)
+      throw UsageError(fmt::format("--now file-mtime: snapshot {} was not read from a file (standard input or a "
+                                   "folder): pass --now TIME",
+                                   c.snapshot_name));
+    c.now = parse_rfc3339(*mtime);
+    c.now_source = fmt::format("the file modification time of {} (--now file-mtime), which changes when the file "
+                               "is copied",
+                               source);
+    return;
+  }
+  // What the input states: a sysdump's name is the local time of the machine that ran cilium
+  // sysdump, in a zone nobody recorded (UTC-12 to UTC+14): the capture was at least 14 hours
+  // before that time read as UTC.
+  std::optional<int64_t> stated;
+  bool stated_exact = false;
+  std::string stated_words;
+  if (auto cap = query_text(db, "SELECT captured_at FROM snapshot WHERE id = ?", sid)) {
+    if (auto exact = parse_rfc3339(*cap)) {
+      stated = exact;
+      stated_exact = true;
+      stated_words = fmt::format("the capture time the input states ({})", *cap);
+    } else if (auto local = parse_rfc3339(*cap + "Z")) {
+      stated = *local - 14 * 3600;
+      stated_words = fmt::format("the sysdump's name ({} in the unknown time zone of the machine that ran it, so no "
+                                 "earlier than {})",
+                                 *cap, format_rfc3339(*stated));
+    }
+  }
+  if (stated_exact) {
+    c.now = stated;
+    c.now_source = stated_words;
+    return;
+  }
+  // The newest time the data holds: the capture came no earlier.
+  std::optional<int64_t> data_time;
+  std::string data_key;
+  Stmt newest = db.prepare(
+      "SELECT t.unix_time, CAST(k.key AS TEXT) FROM (SELECT unix_time, kv_id FROM heartbeat WHERE snapshot_id = ?1 "
+      "UNION ALL SELECT unix_time, kv_id FROM sync_marker WHERE snapshot_id = ?1) t JOIN kv k ON k.id = t.kv_id "
+      "WHERE t.unix_time IS NOT NULL ORDER BY t.unix_time DESC LIMIT 1");
+  newest.bind(1, sid);
+  if (newest.step()) {
+    data_time = newest.int64(0);
+    data_key = newest.text(1);
+  }
+  if (!stated && !data_time) {
+    c.now_source =
+        "none: the input states no capture time and its data holds none (no heartbeat, no sync canary); age checks "
+        "are skipped (pass --now TIME, or --now file-mtime to trust the file's modification time)";
+    return;
+  }
+  c.now_is_lower_bound = true;
+  bool data_wins = data_time && (!stated || *data_time >= *stated);
+  c.now = data_wins ? *data_time : *stated;
+  std::string why = data_wins ? fmt::format("the newest time the data holds ({})", data_key) : stated_words;
+  if (data_wins && stated) why += fmt::format("; {} says less", stated_words);
+  c.now_source = fmt::format("a lower bound: {}. The capture was no earlier, so ages are at least what is shown; "
+                             "pass --now for exact ones",
+                             why);
+}
+
 }  // namespace
 
 CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o) {
@@ -192,15 +264,7 @@ CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o
       mc && o.max_clusters == 255)
     c.max_clusters = std::stoi(*mc) == 511 ? 511 : 255;
 
-  if (o.now) {
-    c.now = o.now;
-    c.now_source = "--now";
-  } else if (auto cap = query_text(db, "SELECT captured_at FROM snapshot WHERE id = ?", snapshot_id)) {
-    c.now = parse_rfc3339(*cap);
-    c.now_source = fmt::format("the capture time of the input ({})", *cap);
-  } else {
-    c.now_source = "none: the input carries no capture time (pass --now)";
-  }
+  set_reference_time(db, c, o);
   c.has_leases = query_text(db, "SELECT trailer FROM snapshot WHERE id = ?", snapshot_id).has_value();
   c.has_lease_info =
       query_text(db, "SELECT 1 FROM kv WHERE snapshot_id = ? AND lease IS NOT NULL LIMIT 1", snapshot_id).has_value();
@@ -222,8 +286,9 @@ void bind_params(Stmt& s, const CheckContext& c) {
     else if (name == "id_min") s.bind(i, c.id_min());
     else if (name == "id_max") s.bind(i, c.id_max());
     else if (name == "now") s.bind(i, c.now);
+    else if (name == "now_is_lower_bound") s.bind(i, int64_t(c.now_is_lower_bound));
     else throw DbError(fmt::format("unknown parameter :{} (known: :snapshot, :cluster_name, :cluster_id, :shift, "
-                                   ":max_clusters, :id_min, :id_max, :now)", name));
+                                   ":max_clusters, :id_min, :id_max, :now, :now_is_lower_bound)", name));
   }
 }
 
@@ -240,7 +305,8 @@ namespace {
 // Runs one check on one connection; nullopt with `why` set when its requirements are not met.
 std::optional<std::vector<Finding>> run_one(Db& db, const CheckDef& c, const CheckContext& ctx, std::string& why) {
   for (const auto& r : c.requires_) {
-    if (r == "now" && !ctx.now) why = "no reference time: the input carries no capture time; pass --now";
+    if (r == "now" && !ctx.now)
+      why = "no reference time: the input states no capture time and its data holds none; pass --now";
     if (r == "leases" && !ctx.has_leases) why = "needs the lease table, which only etcd snapshot files carry";
     if (r == "lease-info" && !ctx.has_lease_info) why = "the input does not say which keys have leases";
   }

@@ -3,7 +3,8 @@
 // of "-- name: value" lines. Each SELECT returns one row per finding with the columns
 //   message (text), keys (JSON array of the etcd keys involved), details (JSON object),
 //   and optionally severity (to override the check's own for one finding).
-// Parameters: :snapshot, :cluster_name, :cluster_id, :shift, :max_clusters, :id_min, :id_max, :now.
+// Parameters: :snapshot, :cluster_name, :cluster_id, :shift, :max_clusters, :id_min, :id_max, :now,
+// :now_is_lower_bound (1 when :now is only known to be no later than the capture: ages are "at least").
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,8 +47,11 @@ struct CheckContext {
   int64_t cluster_id = 0;
   std::string cluster_id_source;
   int max_clusters = 255;
+  // The reference time of age checks. A time the input states is exact; without one, the newest
+  // time the data holds is a lower bound (the capture came later), and ages are "at least".
   std::optional<int64_t> now;
-  std::string now_source;  // "--now", "sysdump name", "snapshot file time", or why there is none
+  bool now_is_lower_bound = false;
+  std::string now_source;  // where the time came from, in words a user understands, or why there is none
   bool has_leases = false;      // the snapshot has a lease table (etcd db files)
   bool has_lease_info = false;  // kv.lease is known (not NULL)
 
@@ -61,11 +65,15 @@ struct ContextOverrides {
   std::optional<int64_t> cluster_id;
   int max_clusters = 255;
   std::optional<int64_t> now;
+  bool now_from_file_mtime = false;  // --now file-mtime
 };
 
 // Fills the context from the snapshot: cluster name and id from the options, else the input
-// (sysdump config map), the cluster-config key, the node entries; the time from --now, else the
-// capture time the input carries.
+// (sysdump config map), the cluster-config key, the node entries. The reference time: --now; else
+// the newest of what the input states (a sysdump's name, whose zone is unknown: at least 14 hours
+// before it) and the newest time its data holds (heartbeat, sync canaries), as a lower bound; a
+// file's modification time only with --now file-mtime. Throws UsageError for --now file-mtime on
+// a snapshot read from no file.
 CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o);
 
 struct CheckRun {

@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace kvsnap {
 
 std::string humanize_bytes(uint64_t n) {
@@ -44,7 +46,7 @@ std::string render_db_status_text(const std::string& file, const EtcdDbStatus& s
   for (const auto& b : s.buckets)
     out += fmt::format(" {} {}{}", b.name, b.entries, b.is_inline ? " (inline)" : "");
   out += "\n";
-  return out;
+  return terminal_safe(out);
 }
 
 std::string render_db_status_json(const EtcdDbStatus& s) {
@@ -83,10 +85,10 @@ std::string render_db_status_json(const EtcdDbStatus& s) {
 }
 
 std::string render_verify_text(const std::string& file, const std::vector<std::string>& problems) {
-  if (problems.empty()) return fmt::format("{}: ok\n", file);
+  if (problems.empty()) return terminal_safe(fmt::format("{}: ok\n", file));
   std::string out = fmt::format("{}: {} problem{} found\n", file, problems.size(), problems.size() == 1 ? "" : "s");
   for (const auto& p : problems) out += "  " + p + "\n";
-  return out;
+  return terminal_safe(out);
 }
 
 std::string render_verify_json(const std::string& file, const std::vector<std::string>& problems) {

@@ -129,7 +129,11 @@ std::string render_markdown(const DiffReport& r) {
 }  // namespace
 
 const std::vector<DiffFormat>& diff_formats() {
-  static const std::vector<DiffFormat> kFormats = {{"text", render_text}, {"json", render_json}, {"markdown", render_markdown}};
+  // Outputs for a person show control bytes escaped (terminal_safe); json encodes them.
+  static const std::vector<DiffFormat> kFormats = {
+      {"text", [](const DiffReport& r) { return terminal_safe(render_text(r)); }},
+      {"json", render_json},
+      {"markdown", [](const DiffReport& r) { return terminal_safe(render_markdown(r)); }}};
   return kFormats;
 }
 

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 #include "util/time.h"
 
 namespace kvsnap {
@@ -32,14 +34,24 @@ std::string snapshot_line(const CheckReport& r) {
                      s.revision ? fmt::format(", etcd revision {}", *s.revision) : "", s.source);
 }
 
+// "2025-03-10T08:15:00Z (from --now)", "at least ... (a lower bound: ...)", or why there is none.
+std::string reference_time(const CheckContext& c) {
+  if (!c.now) return c.now_source;
+  return fmt::format("{}{} ({}{})", c.now_is_lower_bound ? "at least " : "", format_rfc3339(*c.now),
+                     c.now_source == "--now" ? "from " : "", c.now_source);
+}
+
 std::string context_lines(const CheckReport& r) {
   const auto& c = r.context;
   return fmt::format("cluster {} (from {}), cluster ID {} (from {}), {} connected clusters\nreference time: {}\n",
                      c.cluster_name, c.cluster_name_source, c.cluster_id, c.cluster_id_source, c.max_clusters,
-                     c.now ? fmt::format("{} (from {})", format_rfc3339(*c.now), c.now_source) : c.now_source);
+                     reference_time(c));
 }
 
 std::string render_text(const CheckReport& r) {
+  if (r.nothing_to_check())
+    return fmt::format("kvcheck: {}\n{}; exit status {}\n", snapshot_line(r), nothing_to_check_line(r.snapshot),
+                       r.exit_status);
   std::string out = "kvcheck: " + snapshot_line(r) + "\n" + context_lines(r);
   auto n = summary(r.run);
   for (Severity sev : {Severity::Error, Severity::Warning, Severity::Info}) {
@@ -90,9 +102,12 @@ std::string render_json(const CheckReport& r) {
                   {"max_connected_clusters", c.max_clusters},
                   {"identity_range", boost::json::array{c.id_min(), c.id_max()}},
                   {"reference_time", c.now ? boost::json::value(format_rfc3339(*c.now)) : nullptr},
+                  {"reference_time_is_lower_bound", c.now_is_lower_bound},
                   {"reference_time_source", c.now_source}};
-  o["summary"] = {{"error", n[Severity::Error]}, {"warning", n[Severity::Warning]}, {"info", n[Severity::Info]},
+  o["summary"] = {{"verdict", r.nothing_to_check() ? "nothing-to-check" : r.run.findings.empty() ? "clean" : "findings"},
+                  {"error", n[Severity::Error]}, {"warning", n[Severity::Warning]}, {"info", n[Severity::Info]},
                   {"checks_run", r.run.checks_run}, {"exit_status", r.exit_status}};
+  if (r.nothing_to_check()) o["summary"].as_object()["message"] = nothing_to_check_line(r.snapshot);
   boost::json::array findings;
   for (const auto& f : r.run.findings)
     findings.push_back({{"check", f.check}, {"severity", severity_name(f.severity)}, {"message", f.message},
@@ -139,6 +154,12 @@ std::string render_sarif(const CheckReport& r) {
     if (index.count(f.check)) res["ruleIndex"] = index[f.check];
     results.push_back(std::move(res));
   }
+  // No Cilium key: the run did not do its job, which SARIF says with a failed invocation and a
+  // notification rather than an empty result list that reads as clean.
+  boost::json::object invocation{{"executionSuccessful", !r.nothing_to_check()}, {"exitCode", r.exit_status}};
+  if (r.nothing_to_check())
+    invocation["toolExecutionNotifications"] =
+        boost::json::array{{{"level", "error"}, {"message", {{"text", nothing_to_check_line(r.snapshot)}}}}};
   boost::json::object driver{{"name", "kvcheck"},
                              {"fullName", "kvsnap kvcheck: consistency checks of a Cilium etcd kvstore"},
                              {"version", "0.1.0"},
@@ -146,9 +167,10 @@ std::string render_sarif(const CheckReport& r) {
                              {"rules", std::move(rules)}};
   boost::json::object run{{"tool", {{"driver", std::move(driver)}}},
                           {"results", std::move(results)},
-                          {"invocations", boost::json::array{{{"executionSuccessful", true},
-                                                              {"exitCode", r.exit_status}}}},
-                          {"properties", {{"snapshot", r.snapshot.name}, {"cluster", r.context.cluster_name}}}};
+                          {"invocations", boost::json::array{std::move(invocation)}},
+                          {"properties", {{"snapshot", r.snapshot.name},
+                                          {"cluster", r.context.cluster_name},
+                                          {"reference_time", reference_time(r.context)}}}};
   boost::json::object o{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                         {"version", "2.1.0"},
                         {"runs", boost::json::array{std::move(run)}}};
@@ -206,12 +228,23 @@ std::string render_junit(const CheckReport& r) {
     cases += fmt::format("    <testcase classname=\"kvcheck.{}\" name=\"{}\">\n{}    </testcase>\n",
                          xml_escape(r.snapshot.name), xml_escape(c.id), body);
   }
+  int errors = 0;
+  if (r.nothing_to_check()) {
+    // One errored case instead of a suite of passes: a CI job must not turn green on it.
+    tests = 1;
+    failures = skips = 0;
+    errors = 1;
+    cases = fmt::format("    <testcase classname=\"kvcheck.{0}\" name=\"cilium-keys\">\n      <error message=\"{1}\"/>\n"
+                        "    </testcase>\n",
+                        xml_escape(r.snapshot.name), xml_escape(nothing_to_check_line(r.snapshot)));
+  }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"kvcheck\" tests=\"{0}\" failures=\"{1}\" skipped=\"{2}\">\n"
-      "  <testsuite name=\"kvcheck {3}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\">\n{4}"
+      "<testsuites name=\"kvcheck\" tests=\"{0}\" failures=\"{1}\" errors=\"{5}\" skipped=\"{2}\">\n"
+      "  <testsuite name=\"kvcheck {3}\" tests=\"{0}\" failures=\"{1}\" errors=\"{5}\" skipped=\"{2}\">\n"
+      "    <properties>\n      <property name=\"reference_time\" value=\"{6}\"/>\n    </properties>\n{4}"
       "  </testsuite>\n</testsuites>\n",
-      tests, failures, skips, xml_escape(r.snapshot.name), cases);
+      tests, failures, skips, xml_escape(r.snapshot.name), cases, errors, xml_escape(reference_time(r.context)));
 }
 
 std::string md_escape(std::string_view s) {
@@ -231,7 +264,12 @@ std::string render_markdown(const CheckReport& r) {
   out += fmt::format("| snapshot | {} ({}, {} keys{}) |\n", md_escape(r.snapshot.source), r.snapshot.format, r.snapshot.keys,
                      r.snapshot.revision ? fmt::format(", revision {}", *r.snapshot.revision) : "");
   out += fmt::format("| cluster | {} (ID {}) |\n", md_escape(c.cluster_name), c.cluster_id);
-  out += fmt::format("| reference time | {} |\n", c.now ? format_rfc3339(*c.now) : "none");
+  out += fmt::format("| reference time | {} |\n", md_escape(reference_time(c)));
+  if (r.nothing_to_check()) {
+    out += fmt::format("| result | **{}**; exit status {} |\n", md_escape(nothing_to_check_line(r.snapshot)),
+                       r.exit_status);
+    return out;
+  }
   out += fmt::format("| result | {} errors, {} warnings, {} info; {} |\n\n", n[Severity::Error], n[Severity::Warning],
                      n[Severity::Info], exit_line(r));
   for (Severity sev : {Severity::Error, Severity::Warning, Severity::Info}) {
@@ -260,8 +298,12 @@ std::string render_markdown(const CheckReport& r) {
 
 const std::vector<ReportFormat>& report_formats() {
   static const std::vector<ReportFormat> kFormats = {
-      {"text", render_text}, {"json", render_json}, {"sarif", render_sarif},
-      {"junit", render_junit}, {"markdown", render_markdown},
+      // Outputs for a person show control bytes escaped (terminal_safe); the others encode them.
+      {"text", [](const CheckReport& r) { return terminal_safe(render_text(r)); }},
+      {"json", render_json},
+      {"sarif", render_sarif},
+      {"junit", render_junit},
+      {"markdown", [](const CheckReport& r) { return terminal_safe(render_markdown(r)); }},
   };
   return kFormats;
 }
@@ -270,6 +312,11 @@ const ReportFormat* find_report_format(std::string_view name) {
   for (const auto& f : report_formats())
     if (name == f.name) return &f;
   return nullptr;
+}
+
+std::string nothing_to_check_line(const SnapshotInfo& s) {
+  return fmt::format("no Cilium keys: nothing to check (the snapshot holds {} key{}, none under cilium/)", s.keys,
+                     s.keys == 1 ? "" : "s");
 }
 
 SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
@@ -284,6 +331,10 @@ SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
     if (!q.is_null(4)) s.revision = q.int64(4);
     s.keys = q.int64(5);
   }
+  // Keys from "cilium/" up to "cilium0" ('0' follows '/'): one range of the kv_key index.
+  Stmt c = db.prepare("SELECT count(*) FROM kv WHERE snapshot_id = ? AND key >= X'63696c69756d2f' AND key < X'63696c69756d30'");
+  c.bind(1, id);
+  if (c.step()) s.cilium_keys = c.int64(0);
   return s;
 }
 

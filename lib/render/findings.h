@@ -12,6 +12,7 @@ struct SnapshotInfo {
   std::string name, source, format;
   std::optional<int64_t> revision;
   int64_t keys = 0;
+  int64_t cilium_keys = 0;  // keys under cilium/: none means there is nothing to check
 };
 
 struct CheckReport {
@@ -22,7 +23,14 @@ struct CheckReport {
   Severity fail_on = Severity::Error;
   bool fail_never = false;
   int exit_status = 0;
+  // The snapshot holds no Cilium key: no check ran, and every format says so instead of "0 errors".
+  bool nothing_to_check() const { return snapshot.cilium_keys == 0; }
 };
+
+// kvcheck's exit status when the snapshot holds no Cilium key (0 clean, 1 findings, 2 errors).
+constexpr int kExitNothingToCheck = 3;
+// The line every kvcheck report carries in that case.
+std::string nothing_to_check_line(const SnapshotInfo& s);
 
 struct ReportFormat {
   const char* name;

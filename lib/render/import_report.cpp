@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace kvsnap {
 
 std::string render_import_text(const std::vector<ImportSummary>& snapshots, const std::string& db_path) {
@@ -27,11 +29,13 @@ std::string render_import_text(const std::vector<ImportSummary>& snapshots, cons
       if (s.meta.compact_revision) out += fmt::format("  compacted at    {}\n", *s.meta.compact_revision);
       if (s.meta.at_revision) out += fmt::format("  state at        revision {} (--at-revision)\n", *s.meta.at_revision);
     }
-    out += fmt::format("  decoded         {}\n", decoded.empty() ? (s.meta.keys_only ? "nothing (keys only)" : "nothing (no Cilium keys)") : decoded);
+    out += fmt::format("  decoded         {}\n", !decoded.empty() ? decoded : s.meta.keys_only ? "nothing (keys only)" : s.cilium_keys == 0 ? "nothing (no Cilium keys)" : "nothing");
     out += fmt::format("  decode errors   {}{}\n", s.decode_errors,
                        s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : "");
     if (s.undecoded_values)
       out += fmt::format("  not decoded     {}  (keys-only dump: these layouts need the values)\n", s.undecoded_values);
+    if (s.keys > 0 && s.cilium_keys == 0)
+      out += "  WARNING         no Cilium keys (nothing under cilium/): kvcheck has nothing to check in it\n";
     for (const auto& w : s.meta.warnings) out += fmt::format("  WARNING         {}\n", w);
     if (s.meta.joined_lines)
       out += fmt::format("  joined lines    {}  (values that held newlines in a line-based dump; prefer -w json)\n",
@@ -40,7 +44,7 @@ std::string render_import_text(const std::vector<ImportSummary>& snapshots, cons
       out += fmt::format("  duplicates      {}  (identical records seen twice, kept once)\n", s.meta.duplicate_records);
   }
   out += fmt::format("database: {}\n", db_path);
-  return out;
+  return terminal_safe(out);
 }
 
 std::string render_import_json(const std::vector<ImportSummary>& snapshots, const std::string& db_path) {

@@ -159,11 +159,13 @@ std::string render_markdown(const ResultSet& r) {
 
 const std::vector<RowFormat>& row_formats() {
   static const std::vector<RowFormat> kFormats = {
-      {"table", "aligned columns for a terminal (NULL shown as NULL, newlines as \\n)", render_table},
+      // Outputs for a person show control bytes escaped (terminal_safe); the others encode them.
+      {"table", "aligned columns for a terminal (NULL shown as NULL, newlines as \\n, control bytes as \\xNN)",
+       [](const ResultSet& r) { return terminal_safe(render_table(r)); }},
       {"csv", "RFC 4180: header line, CRLF, quoted fields", render_csv},
       {"json", "one array of objects; integers and reals stay numbers, NULL is null", render_json},
       {"ndjson", "one JSON object per line", render_ndjson},
-      {"markdown", "a pipe table", render_markdown},
+      {"markdown", "a pipe table", [](const ResultSet& r) { return terminal_safe(render_markdown(r)); }},
   };
   return kFormats;
 }

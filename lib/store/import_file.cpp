@@ -1,10 +1,13 @@
 #include "store/import_file.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "etcd/formats.h"
 #include "io/input.h"
 #include "util/error.h"
+#include "util/time.h"
 
 namespace kvsnap {
 
@@ -42,6 +45,9 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
   Input* raw = in.get();
   if (req.progress) imp.on_progress([&, raw](int64_t keys) { req.progress(keys, raw->offset()); });
   fmt_->read(*in, imp, req.read);
+  struct stat st;
+  if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+    imp.meta().file_mtime = format_rfc3339(int64_t(st.st_mtime));
   return imp.finish();
 }
 

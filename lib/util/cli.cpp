@@ -2,13 +2,21 @@
 
 #include <iostream>
 
+#include "util/temp_file.h"
+#include "util/text.h"
+
 namespace po = boost::program_options;
 
 namespace kvsnap {
 
+void print_error(const char* tool, std::string_view message) {
+  std::cerr << tool << ": " << terminal_safe(message) << "\n";
+}
+
 std::optional<po::variables_map> parse_command_line(int argc, char** argv, const char* tool,
                                                     const po::options_description& opts,
                                                     std::vector<std::string>& positional, int& exit_status) {
+  install_signal_handling();
   po::options_description hidden;
   hidden.add_options()("kvsnap-positional", po::value(&positional));
   po::options_description all;
@@ -20,7 +28,7 @@ std::optional<po::variables_map> parse_command_line(int argc, char** argv, const
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << tool << ": " << e.what() << "\nTry '" << tool << " --help'.\n";
+    print_error(tool, std::string(e.what()) + "\nTry '" + tool + " --help'.");
     exit_status = 2;
     return std::nullopt;
   }

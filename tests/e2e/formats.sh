@@ -54,7 +54,7 @@ expect_eq "$(q "$db" "SELECT revision || ' ' || etcd_cluster_id || ' ' || raft_t
 expect_eq "$(q "$db" "SELECT etcd_cluster_id FROM snapshot WHERE id = 1")" \
   "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["header"]["cluster_id"])' "$C/get-json.txt")" "uint64 header id kept exactly"
 expect_eq "$(q "$db" "SELECT cluster_name || ' ' || cluster_id || ' ' || captured_at FROM snapshot WHERE id = 8")" \
-  "default 0 2025-03-10T08:15:00Z"
+  "default 0 2025-03-10T08:15:00"
 
 # The same decoded rows from every input kind.
 for t in identity identity_label identity_ref ipcache node node_address node_cidr service service_backend heartbeat; do
