@@ -373,11 +373,8 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
       throw InputError(in.name(), "", fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
   }
   SnapshotMeta& m = sink.meta();
-  // The file's modification time is when `etcdctl snapshot save` wrote it (or the member db's last
-  // commit): the capture time kvcheck measures heartbeat ages against.
-  struct stat st_file;
-  if (!in.file_path().empty() && ::stat(in.file_path().c_str(), &st_file) == 0 && !m.captured_at)
-    m.captured_at = format_rfc3339(int64_t(st_file.st_mtime));
+  // No capture time: a file's modification time changes when it is copied, so it is never taken
+  // for one (the importer records it as file_mtime; kvcheck --now file-mtime uses it on request).
   // The revision of the state kv holds: the file's current one, or the one asked for.
   m.revision = opts.at_revision.value_or(current);
   m.compact_revision = st.compact_revision;

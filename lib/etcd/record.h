@@ -45,7 +45,10 @@ struct SnapshotMeta {
   std::optional<uint64_t> raft_term;
   std::optional<std::string> cluster_name;  // Cilium cluster (sysdump config map)
   std::optional<int64_t> cluster_id;
-  std::optional<std::string> captured_at;  // RFC 3339, when the input names its capture time
+  // When the input names its capture time: RFC 3339, or a local date-time without zone
+  // ("2025-03-10T08:15:00") when the input does not say which zone (a sysdump's name).
+  std::optional<std::string> captured_at;
+  std::optional<std::string> file_mtime;  // RFC 3339 modification time of the input file
   int64_t joined_lines = 0;                // simple/text formats: lines folded into the value before
   int64_t duplicate_records = 0;           // identical key+value seen again (concatenated pages)
   bool keys_only = false;

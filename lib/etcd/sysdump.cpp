@@ -47,12 +47,13 @@ void read_config(Input& in, SnapshotMeta& m) {
   }
 }
 
-// cilium-sysdump-20250310-081500 → 2025-03-10T08:15:00 (the time of the machine that ran it).
+// cilium-sysdump-20250310-081500 → 2025-03-10T08:15:00, a local date-time without zone (cilium-cli
+// names the sysdump by the local clock of the machine that ran it, in a zone nobody recorded).
 void captured_from_name(const std::string& path, SnapshotMeta& m) {
   static const std::regex kName(R"(cilium-sysdump-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2}))");
   std::smatch match;
   if (!m.captured_at && std::regex_search(path, match, kName))
-    m.captured_at = fmt::format("{}-{}-{}T{}:{}:{}Z", match[1].str(), match[2].str(), match[3].str(), match[4].str(),
+    m.captured_at = fmt::format("{}-{}-{}T{}:{}:{}", match[1].str(), match[2].str(), match[3].str(), match[4].str(),
                                 match[5].str(), match[6].str());
 }
 

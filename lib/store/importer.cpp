@@ -11,7 +11,7 @@
 namespace kvsnap {
 
 namespace {
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 }
 
 int kvsnap_schema_version() { return kSchemaVersion; }
@@ -169,6 +169,7 @@ void Importer::record(Record&& r) {
   }
   kv_id_ = db_.last_insert_rowid();
   ++summary_.keys;
+  if (r.key.starts_with("cilium/")) ++summary_.cilium_keys;
   if (layout) {
     try {
       layout->decode(r, parts, *this);
@@ -206,7 +207,7 @@ ImportSummary Importer::finish() {
       "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
       "joined_lines = ?, duplicate_records = ?, compact_revision = ?, scheduled_compact_revision = ?, "
       "consistent_index = ?, storage_version = ?, cluster_version = ?, trailer = ?, at_revision = ?, "
-      "history_records = ?, warnings = ? WHERE id = ?");
+      "history_records = ?, warnings = ?, file_mtime = ? WHERE id = ?");
   auto u64 = [](const std::optional<uint64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
   };
@@ -225,7 +226,8 @@ ImportSummary Importer::finish() {
   boost::json::array warnings;
   for (const auto& w : m.warnings) warnings.emplace_back(w);
   s.bind_text(22, m.warnings.empty() ? std::nullopt : std::optional<std::string>(boost::json::serialize(warnings)));
-  s.bind(23, summary_.snapshot_id);
+  s.bind_text(23, m.file_mtime);
+  s.bind(24, summary_.snapshot_id);
   s.run();
   return summary_;
 }

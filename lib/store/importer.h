@@ -27,6 +27,7 @@ struct ImportSummary {
   int64_t snapshot_id = 0;
   std::string name, format, source, compression;
   int64_t keys = 0;
+  int64_t cilium_keys = 0;  // keys under cilium/
   int64_t decode_errors = 0;
   int64_t undecoded_values = 0;  // keys-only dumps: keys whose layout needs the value
   std::map<std::string, int64_t> counts;  // rows per decoded table
