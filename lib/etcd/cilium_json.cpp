@@ -6,7 +6,7 @@
 
 #include "etcd/json_stream.h"
 #include "etcd/readers.h"
-#include "util/codec.h"
+#include "io/limits.h"
 
 namespace kvsnap {
 namespace {
@@ -19,7 +19,7 @@ class CiliumJsonEvents : public JsonEvents {
     if (depth_ == 2 && key_ == "Data") throw JsonShapeError("\"Data\" must be a base64 string");
     if (depth_ == 1) {
       rec_ = Record{};
-      rec_.key = key_;
+      rec_.key.swap(key_);
       has_data_ = false;
     }
     ++depth_;
@@ -37,17 +37,21 @@ class CiliumJsonEvents : public JsonEvents {
   }
   void end_array() override { --depth_; }
   void key(std::string_view k) override { key_.assign(k); }
-  void string(std::string_view s) override {
+  StringUse string_use() override {
     if (depth_ == 0)
       throw JsonShapeError("a single JSON string: this is `cilium kvstore get KEY -o json` of one key, which does "
                            "not name its key; use --recursive");
     if (depth_ == 1) throw JsonShapeError(fmt::format("the entry of \"{}\" is not an object", key_));
-    if (depth_ == 2 && key_ == "Data") {
-      auto bytes = base64_decode(s);
-      if (!bytes) throw JsonShapeError("\"Data\" is not valid base64");
-      rec_.value = std::move(*bytes);
-      has_data_ = true;
-    }
+    return depth_ == 2 && key_ == "Data" ? StringUse::Base64 : StringUse::Ignore;
+  }
+  void string(std::string_view) override {}
+  void base64(std::string& bytes) override {
+    rec_.value = std::move(bytes);
+    has_data_ = true;
+  }
+  void base64_failed(bool too_big, uint64_t size) override {
+    if (too_big) throw JsonLimitError(value_too_big(rec_.key, size, true));
+    throw JsonShapeError("\"Data\" is not valid base64");
   }
   void integer(std::string_view, int64_t i, uint64_t u, bool is_signed) override {
     if (depth_ < 2) throw JsonShapeError("expected an object of {\"Data\": ...} entries, found a number");

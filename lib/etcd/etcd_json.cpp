@@ -6,6 +6,7 @@
 
 #include "etcd/json_stream.h"
 #include "etcd/readers.h"
+#include "io/limits.h"
 #include "util/codec.h"
 #include "util/error.h"
 
@@ -63,20 +64,30 @@ class EtcdJsonEvents : public JsonEvents {
       throw JsonShapeError(fmt::format("not an etcdctl get response: it has a \"{}\" member{}", k,
                                        k == "members" ? " (etcdctl member list?)" : ""));
   }
-  void string(std::string_view s) override {
+  StringUse string_use() override {
     if (stack_.empty()) throw JsonShapeError("expected an object, found a string");
-    if (top() == Ctx::Kv && (key_ == "key" || key_ == "value")) {
-      auto bytes = base64_decode(s);
-      if (!bytes) throw JsonShapeError(fmt::format("kvs[].{} is not valid base64", key_));
-      if (key_ == "key") {
-        rec_.key = std::move(*bytes);
-        has_key_ = true;
-      } else {
-        rec_.value = std::move(*bytes);
-        has_value_ = true;
-      }
-      return;
+    if (top() == Ctx::Kv && (key_ == "key" || key_ == "value")) return StringUse::Base64;
+    return is_numeric_field() ? StringUse::Text : StringUse::Ignore;
+  }
+  void base64(std::string& bytes) override {
+    if (key_ == "key") {
+      rec_.key = std::move(bytes);
+      has_key_ = true;
+    } else {
+      rec_.value = std::move(bytes);
+      has_value_ = true;
     }
+  }
+  void base64_failed(bool too_big, uint64_t size) override {
+    if (!too_big) throw JsonShapeError(fmt::format("kvs[].{} is not valid base64", key_));
+    if (key_ == "key") throw JsonLimitError(key_too_big("", size, true));
+    if (!has_key_)
+      throw JsonLimitError(fmt::format("a value (before its key) is more than {} ({} bytes read); SQLite stores at "
+                                       "most 1 GB per value",
+                                       human_bytes(kMaxValueBytes), size));
+    throw JsonLimitError(value_too_big(rec_.key, size, true));
+  }
+  void string(std::string_view s) override {
     // grpc-gateway JSON: int64/uint64 members are decimal strings.
     if (is_numeric_field()) {
       auto u = parse_u64(s);

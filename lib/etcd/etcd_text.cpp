@@ -3,11 +3,21 @@
 #include <fmt/format.h>
 
 #include "etcd/readers.h"
+#include "io/limits.h"
 #include "util/codec.h"
 #include "util/error.h"
 
 namespace kvsnap {
 namespace {
+
+// No line of these formats holds more than one key or value (the simple format and cilium text
+// join lines into a value, which is bounded as it grows).
+constexpr uint64_t kMaxLine = kMaxValueBytes + 16;
+constexpr const char* kLineWhy = ": longer than any key or value SQLite stores (1 GB)";
+// -w fields quotes a value the Go way: up to 4 characters per byte (\xHH).
+constexpr uint64_t kMaxFieldsLine = 4 * kMaxValueBytes + 64;
+// A buffer that held a line this long is given back after use rather than kept for the next.
+constexpr size_t kKeepBuffer = size_t(16) << 20;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -39,59 +49,103 @@ bool starts_key(std::string_view line, std::string_view prev_key, std::string_vi
 void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
   std::string line, next;
   int64_t lineno = 0;
-  if (!in.next_line(line)) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl get output");
+  if (!in.next_line(line, kMaxLine, kLineWhy))
+    throw InputError(in.name(), "byte 0", "empty input: expected etcdctl get output");
   ++lineno;
   std::string prefix = opts.key_prefix ? *opts.key_prefix : derive_prefix(line);
   if (!starts_with(line, prefix))
     throw InputError(in.name(), line_at(1), fmt::format("the first line does not start with the key prefix '{}'", prefix));
   if (line.empty()) throw InputError(in.name(), line_at(1), "empty key: etcd keys are never empty");
-  std::string key = line;
+  std::string key = std::move(line);
   int64_t key_line = 1;
   for (;;) {
-    if (!in.next_line(line))
+    if (!in.next_line(line, kMaxLine, kLineWhy))
       throw InputError(in.name(), line_at(key_line), "key line without its value line (the input ends)");
     ++lineno;
     Record r;
     r.key = key;
-    r.value = line;
+    r.value = std::move(line);
     bool have_next = false;
-    while (in.next_line(next)) {
+    while (in.next_line(next, kMaxLine, kLineWhy)) {
       ++lineno;
       if (starts_key(next, key, prefix, opts.key_prefix.has_value())) {
         have_next = true;
         break;
       }
       // Not a key: the value before held a newline (or ended with one).
+      if (r.value.size() + 1 + next.size() > kMaxValueBytes)
+        throw InputError(in.name(), line_at(lineno), value_too_big(key, r.value.size() + 1 + next.size(), true));
       r.value += '\n';
       r.value += next;
       ++sink.meta().joined_lines;
     }
-    sink.record(std::move(r));
+    emit(in, sink, std::move(r), [&] { return line_at(key_line); });
     if (!have_next) return;
-    key = next;
+    key = std::move(next);
     key_line = lineno;
   }
 }
 
+// One line of etcdctl --hex output (`\xHH` per byte), decoded as it streams in: the line itself,
+// four times the bytes, is never held.
+enum class HexLine { End, Ok, NotHex, TooLong };
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+HexLine next_hex_line(Input& in, std::string& out) {
+  out.clear();
+  char quad[4];
+  int nq = 0;
+  bool any = false, bad = false;
+  for (;;) {
+    auto c = in.chunk();
+    if (c.empty()) return !any ? HexLine::End : (bad || nq != 0) ? HexLine::NotHex : HexLine::Ok;
+    any = true;
+    auto nl = c.find('\n');
+    size_t take = nl == std::string_view::npos ? c.size() : nl;
+    if (!bad) {
+      // Each byte of the line is one quad; the output never outgrows a quarter of the line.
+      if (out.size() + (take + nq) / 4 > kMaxValueBytes) return HexLine::TooLong;
+      for (size_t i = 0; i < take && !bad; ++i) {
+        quad[nq++] = c[i];
+        if (nq < 4) continue;
+        nq = 0;
+        int hi = hex_digit(quad[2]), lo = hex_digit(quad[3]);
+        if (quad[0] != '\\' || quad[1] != 'x' || hi < 0 || lo < 0) bad = true;
+        else out += char(hi * 16 + lo);
+      }
+    }
+    if (nl != std::string_view::npos) {
+      in.consume(nl + 1);
+      return bad || nq != 0 ? HexLine::NotHex : HexLine::Ok;
+    }
+    in.consume(c.size());
+  }
+}
+
 void read_etcd_hex(Input& in, RecordSink& sink, const ReadOptions&) {
-  std::string key_line, value_line;
   int64_t lineno = 0;
   bool any = false;
-  while (in.next_line(key_line)) {
+  for (;;) {
+    Record r;
+    HexLine k = next_hex_line(in, r.key);
+    if (k == HexLine::End) break;
     ++lineno;
     any = true;
-    auto key = hex_line_decode(key_line);
-    if (!key || key->empty())
+    if (k == HexLine::TooLong) throw InputError(in.name(), line_at(lineno), key_too_big(r.key, r.key.size(), true));
+    if (k == HexLine::NotHex || r.key.empty())
       throw InputError(in.name(), line_at(lineno), "expected a key as \\xHH bytes (etcdctl --hex)");
-    if (!in.next_line(value_line))
+    HexLine v = next_hex_line(in, r.value);
+    if (v == HexLine::End)
       throw InputError(in.name(), line_at(lineno), "key line without its value line (the input ends)");
     ++lineno;
-    auto value = hex_line_decode(value_line);
-    if (!value) throw InputError(in.name(), line_at(lineno), "expected a value as \\xHH bytes (etcdctl --hex)");
-    Record r;
-    r.key = std::move(*key);
-    r.value = std::move(*value);
-    sink.record(std::move(r));
+    if (v == HexLine::TooLong) throw InputError(in.name(), line_at(lineno), value_too_big(r.key, r.value.size(), true));
+    if (v == HexLine::NotHex)
+      throw InputError(in.name(), line_at(lineno), "expected a value as \\xHH bytes (etcdctl --hex)");
+    emit(in, sink, std::move(r), [&] { return line_at(lineno - 1); });
   }
   if (!any) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl --hex output");
 }
@@ -114,10 +168,14 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
   bool in_kv = false;
   int64_t block_kvs = 0;  // kvs since the last "Count" line (each response block ends with one)
   bool block_more = false;
-  std::optional<std::pair<int64_t, uint64_t>> pending_more;  // the last block said "More" : true
+  // The last block said "More" : true (its kvs and count). A flag and a pair rather than an
+  // optional pair: GCC 12 warns (maybe-uninitialized) about the optional here.
+  bool pending_more = false;
+  std::pair<int64_t, uint64_t> pending_counts{0, 0};
+  int64_t key_line = 0;
   auto flush = [&] {
     if (in_kv) {
-      sink.record(std::move(cur));
+      emit(in, sink, std::move(cur), [&] { return line_at(key_line); });
       ++block_kvs;
     }
     in_kv = false;
@@ -127,7 +185,7 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
       throw InputError(in.name(), line_at(lineno), fmt::format("truncated: {} before the \"Count\" line of the response before it", what));
   };
   bool any = false;
-  while (in.next_line(line)) {
+  while (in.next_line(line, kMaxFieldsLine, kLineWhy)) {
     ++lineno;
     if (line.empty()) continue;
     any = true;
@@ -161,14 +219,19 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
       flush();
       auto k = go_unquote(v);
       if (!k) throw bad("expected a Go-quoted string");
+      if (k->size() > kMaxValueBytes) throw InputError(in.name(), line_at(lineno), key_too_big(*k, k->size()));
       cur = Record{};
       in_kv = true;
+      key_line = lineno;
       cur.key = std::move(*k);
     } else if (name == "Value") {
       if (!in_kv) throw bad("appears before any \"Key\" line");
       auto val = go_unquote(v);
       if (!val) throw bad("expected a Go-quoted string");
+      if (val->size() > kMaxValueBytes)
+        throw InputError(in.name(), line_at(lineno), value_too_big(cur.key, val->size()));
       cur.value = std::move(*val);
+      if (line.capacity() > kKeepBuffer) std::string().swap(line);  // not held while the value is stored
     } else if (name == "CreateRevision") {
       int64_t n = kv_number();
       cur.create_revision = n;
@@ -202,8 +265,8 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
     } else if (name == "Count") {
       flush();
       // Only the last response's "More" makes the dump incomplete (pages fetched by hand).
-      if (block_more) pending_more = {block_kvs, number(false)};
-      else pending_more.reset();
+      pending_more = block_more;
+      if (block_more) pending_counts = {block_kvs, number(false)};
       check_count(in, sink, block_kvs, number(false), block_more, line_at(lineno), false);
       block_kvs = 0;
       block_more = false;
@@ -214,33 +277,39 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
   if (!any) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl -w fields output");
   ++lineno;
   block_must_be_closed("the input ends");
-  if (pending_more) check_count(in, sink, pending_more->first, pending_more->second, true, line_at(lineno));
+  if (pending_more) check_count(in, sink, pending_counts.first, pending_counts.second, true, line_at(lineno));
 }
 
 void read_cilium_text(Input& in, RecordSink& sink, const ReadOptions&) {
   static constexpr std::string_view kSep = " => ";
   std::string line;
-  int64_t lineno = 0;
+  int64_t lineno = 0, key_line = 0;
   Record cur;
   bool have = false;
-  while (in.next_line(line)) {
+  while (in.next_line(line, kMaxLine, kLineWhy)) {
     ++lineno;
     auto sep = line.find(kSep);
     if (sep == std::string::npos || sep == 0) {
       if (!have) throw InputError(in.name(), line_at(lineno), "expected `key => value` (cilium kvstore get)");
+      if (cur.value.size() + 1 + line.size() > kMaxValueBytes)
+        throw InputError(in.name(), line_at(lineno), value_too_big(cur.key, cur.value.size() + 1 + line.size(), true));
       cur.value += '\n';
       cur.value += line;
       ++sink.meta().joined_lines;
       continue;
     }
-    if (have) sink.record(std::move(cur));
+    if (have) emit(in, sink, std::move(cur), [&] { return line_at(key_line); });
     cur = Record{};
     have = true;
-    cur.key = line.substr(0, sep);
-    cur.value = line.substr(sep + kSep.size());
+    key_line = lineno;
+    // The line becomes the value (its key part cut off in place): a long value is not copied.
+    cur.key.assign(line, 0, sep);
+    line.erase(0, sep + kSep.size());
+    cur.value = std::move(line);
+    line = std::string();
   }
   if (!have) throw InputError(in.name(), "byte 0", "empty input: expected `cilium kvstore get` output");
-  sink.record(std::move(cur));
+  emit(in, sink, std::move(cur), [&] { return line_at(key_line); });
 }
 
 }  // namespace kvsnap

@@ -96,6 +96,7 @@ const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
 struct KeyRecord {
   std::string_view key, value;
   int64_t main, create_revision, mod_revision, version, lease;
+  uint64_t pgid;  // the leaf page it sits on, for messages
   bool tombstone;
 };
 
@@ -217,10 +218,14 @@ class EtcdDbScan {
     if (opts_.sink) {
       HistoryRecord h{kv.key, kv.value, rev->main, rev->sub, rev->tombstone, kv.create_revision, kv.mod_revision,
                       kv.version, kv.lease};
-      opts_.sink->history(h);
+      try {
+        opts_.sink->history(h);
+      } catch (const RecordError& e) {
+        throw InputError(name_, fmt::format("page {}", pgid), e.what());
+      }
     }
     records_.push_back(KeyRecord{kv.key, kv.value, rev->main, kv.create_revision, kv.mod_revision, kv.version,
-                                 kv.lease, rev->tombstone});
+                                 kv.lease, pgid, rev->tombstone});
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -386,6 +391,14 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   m.trailer = trailer_name(st.trailer);
   m.at_revision = opts.at_revision;
   m.history_records = int64_t(st.history_records);
+  // bbolt falls back to the other meta page when one is damaged (a commit torn by a crash leaves
+  // it so): the state is then that of the transaction before. Say so rather than import it quietly.
+  for (int i = 0; i < 2; ++i)
+    if (!scan.bolt().meta_page(i).valid)
+      m.warnings.push_back(fmt::format(
+          "meta page {} is not valid ({}): the state is that of meta page {} (transaction {}), as bbolt and etcd "
+          "would read it; a newer transaction may be missing",
+          i, scan.bolt().meta_page(i).problem, scan.bolt().chosen_meta(), scan.bolt().meta().txid));
 
   // The state in key order, as `etcdctl get --prefix` would list it: per key, its last record
   // at or below the wanted revision, unless that is a tombstone.
@@ -405,7 +418,7 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
     r.mod_revision = latest->mod_revision;
     r.version = latest->version;
     r.lease = latest->lease;
-    sink.record(std::move(r));
+    emit(in, sink, std::move(r), [&] { return fmt::format("page {}", latest->pgid); });
   }
 }
 

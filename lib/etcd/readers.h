@@ -25,6 +25,17 @@ struct ReadOptions {
 void check_count(Input& in, RecordSink& sink, int64_t kvs, uint64_t count, bool more, const std::string& where,
                  bool last = true);
 
+// Hands a record to the sink; when the sink cannot keep it (RecordError: too big for SQLite, a
+// key twice with different values) the error names the input and where(), the record's place.
+template <class Where>
+void emit(Input& in, RecordSink& sink, Record&& r, Where&& where) {
+  try {
+    sink.record(std::move(r));
+  } catch (const RecordError& e) {
+    throw InputError(in.name(), where(), e.what());
+  }
+}
+
 void read_etcd_json(Input& in, RecordSink& sink, const ReadOptions& opts);
 void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts);
 void read_etcd_hex(Input& in, RecordSink& sink, const ReadOptions& opts);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/error.h"
+
 namespace kvsnap {
 
 struct Record {
@@ -63,6 +65,14 @@ struct SnapshotMeta {
   // What a reader noticed that the user should know but that did not stop the import (a page of
   // `--limit` output that says more keys exist, an empty file in a sysdump, ...).
   std::vector<std::string> warnings;
+};
+
+// Thrown by a sink that cannot keep a record (a key or value larger than SQLite stores, a key
+// seen twice with different values). The reader that handed the record over catches it and
+// throws an InputError naming where the record is in its input (emit() in readers.h).
+class RecordError : public InputError {
+ public:
+  using InputError::InputError;
 };
 
 // Receives the stream. Readers call record() in input order and meta() whenever they learn

@@ -7,17 +7,46 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "io/limits.h"
 #include "util/error.h"
 
 namespace kvsnap {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+
+// Counts what a decompressor gives and refuses it beyond the bounds of io/limits.h: more than
+// kMaxExpansionRatio bytes per compressed byte once past kExpansionFloor, or past
+// kMaxDecompressedBytes at all. Checked per read, so a bomb stops at the bound, not at its end.
+class ExpansionGuard {
+ public:
+  ExpansionGuard(std::string name, std::string what) : name_(std::move(name)), what_(std::move(what)) {}
+  void add(size_t out, uint64_t compressed_in) {
+    out_ += out;
+    if (out_ > kMaxDecompressedBytes)
+      throw InputError(name_, fmt::format("byte {}", out_),
+                       fmt::format("{} decompresses to more than {}: no kvstore dump is that large (refused as a "
+                                   "decompression bomb)",
+                                   what_, human_bytes(kMaxDecompressedBytes)));
+    if (out_ > kExpansionFloor && out_ / kMaxExpansionRatio > compressed_in)
+      throw InputError(
+          name_, fmt::format("byte {}", out_),
+          fmt::format("{} decompressed to {} from {} compressed bytes, more than {} times: refused as a "
+                      "decompression bomb (kvstore dumps compress 5 to 30 times; to import it anyway, "
+                      "decompress it yourself and pipe it in: zstd -dc FILE | kvimport -)",
+                      what_, human_bytes(out_), compressed_in, kMaxExpansionRatio));
+  }
+
+ private:
+  std::string name_, what_;
+  uint64_t out_ = 0;
+};
 
 class FdSource : public ByteSource {
  public:
@@ -74,8 +103,11 @@ class InputRestSource : public ByteSource {
 class ZstdSource : public ByteSource {
  public:
   ZstdSource(std::string name, std::unique_ptr<Input> inner)
-      : name_(std::move(name)), inner_(std::move(inner)), ds_(ZSTD_createDStream()) {
+      : name_(std::move(name)), inner_(std::move(inner)), ds_(ZSTD_createDStream()), guard_(name_, "zstd data") {
     ZSTD_initDStream(ds_);
+    // zstd's default, made explicit: a frame asking for a window over 128 MiB is refused
+    // ("Frame requires too much memory") instead of allocating it.
+    ZSTD_DCtx_setParameter(ds_, ZSTD_d_windowLogMax, 27);
   }
   ~ZstdSource() override { ZSTD_freeDStream(ds_); }
   size_t read(char* buf, size_t n) override {
@@ -97,6 +129,7 @@ class ZstdSource : public ByteSource {
       inner_->consume(in.pos);
       if (in.pos == 0 && out.pos == 0 && r != 0) continue;
     }
+    guard_.add(out.pos, inner_->offset());
     return out.pos;
   }
 
@@ -104,6 +137,7 @@ class ZstdSource : public ByteSource {
   std::string name_;
   std::unique_ptr<Input> inner_;
   ZSTD_DStream* ds_;
+  ExpansionGuard guard_;
   bool frame_done_ = true;
 };
 
@@ -112,6 +146,7 @@ struct ArchiveFeed {
   ByteSource* src;
   std::vector<char> buf = std::vector<char>(kChunk);
   std::string error;
+  uint64_t consumed = 0;  // bytes handed to libarchive (compressed, for the expansion bound)
 };
 
 la_ssize_t archive_feed(struct archive*, void* data, const void** out) {
@@ -119,6 +154,7 @@ la_ssize_t archive_feed(struct archive*, void* data, const void** out) {
   try {
     size_t n = f->src->read(f->buf.data(), f->buf.size());
     *out = f->buf.data();
+    f->consumed += n;
     return la_ssize_t(n);
   } catch (const InputError& e) {
     f->error = e.what();
@@ -157,6 +193,7 @@ class Archive {
     throw InputError(name_, "", fmt::format("{}: {}", what, msg));
   }
   const std::string& name() const { return name_; }
+  uint64_t consumed() const { return feed_.consumed; }
 
  private:
   std::string name_;
@@ -165,18 +202,23 @@ class Archive {
   struct archive* a_;
 };
 
+// One member's bytes (or a gzip stream's), bounded like every decompressed stream: the member's
+// output against all the archive bytes read so far.
 class ArchiveDataSource : public ByteSource {
  public:
-  ArchiveDataSource(Archive* a, std::string member) : a_(a), member_(std::move(member)) {}
+  ArchiveDataSource(Archive* a, std::string member, std::string label)
+      : a_(a), member_(std::move(member)), guard_(std::move(label), member_) {}
   size_t read(char* buf, size_t n) override {
     la_ssize_t r = archive_read_data(a_->get(), buf, n);
     if (r < 0) a_->fail(fmt::format("cannot read {}", member_));
+    guard_.add(size_t(r), a_->consumed());
     return size_t(r);
   }
 
  private:
   Archive* a_;
   std::string member_;
+  ExpansionGuard guard_;
 };
 
 class GzipSource : public ByteSource {
@@ -185,7 +227,7 @@ class GzipSource : public ByteSource {
       : inner_(std::move(inner)), archive_(name, std::make_unique<InputRestSource>(inner_.get()), true) {
     struct archive_entry* e;
     if (archive_read_next_header(archive_.get(), &e) != ARCHIVE_OK) archive_.fail("not a readable gzip stream");
-    data_ = std::make_unique<ArchiveDataSource>(&archive_, "gzip data");
+    data_ = std::make_unique<ArchiveDataSource>(&archive_, "gzip data", name);
   }
   size_t read(char* buf, size_t n) override { return data_->read(buf, n); }
 
@@ -267,24 +309,29 @@ bool Input::read_exact(size_t n, std::string& out) {
   return true;
 }
 
-bool Input::next_line(std::string& line) {
+bool Input::next_line(std::string& line, uint64_t max_len, const char* why) {
   line.clear();
   bool any = false;
   for (;;) {
     auto c = chunk();
     if (c.empty()) {
       last_newline_ = false;
+      if (any) ++lines_;
       return any;
     }
     any = true;
     auto nl = c.find('\n');
+    size_t take = nl == std::string_view::npos ? c.size() : nl;
+    if (line.size() + take > max_len)
+      throw InputError(name_, fmt::format("line {}", lines_ + 1),
+                       fmt::format("line longer than {}{}", human_bytes(max_len), why));
+    line.append(c.data(), take);
     if (nl != std::string_view::npos) {
-      line.append(c.data(), nl);
       consume(nl + 1);
       last_newline_ = true;
+      ++lines_;
       return true;
     }
-    line.append(c.data(), c.size());
     consume(c.size());
   }
 }
@@ -325,6 +372,23 @@ bool looks_like_archive(Input& in) {
   return head.size() >= 262 && head.substr(257, 5) == "ustar";
 }
 
+namespace {
+
+// A member path that would leave the folder an archive unpacks to: absolute, or a ".." segment.
+bool escapes_archive(std::string_view p) {
+  if (!p.empty() && (p[0] == '/' || p[0] == '\\')) return true;
+  if (p.size() >= 2 && p[1] == ':' && std::isalpha(static_cast<unsigned char>(p[0]))) return true;  // C:\...
+  size_t start = 0;
+  for (;;) {
+    size_t end = p.find_first_of("/\\", start);
+    if (p.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start) == "..") return true;
+    if (end == std::string_view::npos) return false;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 void for_each_archive_member(Input& in, const std::function<bool(const std::string&, Input&)>& fn) {
   Archive archive(in.name(), in.release_as_source(), false);
   struct archive_entry* e;
@@ -332,11 +396,18 @@ void for_each_archive_member(Input& in, const std::function<bool(const std::stri
     int r = archive_read_next_header(archive.get(), &e);
     if (r == ARCHIVE_EOF) return;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) archive.fail("cannot read archive member");
-    if (archive_entry_filetype(e) != AE_IFREG) continue;
     const char* p = archive_entry_pathname(e);
     std::string member = p ? p : "";
+    // kvsnap reads members in memory and writes nothing out, so such a path could do no harm
+    // here; but no cilium sysdump has one, and an archive made to escape its folder is not one
+    // to trust for the rest either.
+    if (escapes_archive(member))
+      throw InputError(in.name(), fmt::format("member {}", quote_bytes(member)),
+                       "archive member path is absolute or goes up with \"..\": not a cilium sysdump (refused; "
+                       "nothing is extracted)");
+    if (archive_entry_filetype(e) != AE_IFREG) continue;
     std::string label = fmt::format("{}:{}", in.name(), member);
-    Input member_in(label, std::make_unique<ArchiveDataSource>(&archive, member));
+    Input member_in(label, std::make_unique<ArchiveDataSource>(&archive, member, label));
     if (!fn(member, member_in)) return;
   }
 }

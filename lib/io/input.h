@@ -41,9 +41,12 @@ class Input {
   // Reads exactly n bytes into out (appending); false when the data ends first.
   bool read_exact(size_t n, std::string& out);
   // Next line without its '\n'; false at end of data. A last line without '\n' is still a line;
-  // ended_with_newline() says whether the most recent line had one.
-  bool next_line(std::string& line);
+  // ended_with_newline() says whether the most recent line had one. A line longer than max_len
+  // is an InputError at its line number (`why` says why no line of the input can be that long),
+  // thrown before more than max_len bytes of it are held.
+  bool next_line(std::string& line, uint64_t max_len = UINT64_MAX, const char* why = "");
   bool ended_with_newline() const { return last_newline_; }
+  uint64_t lines_read() const { return lines_; }  // lines returned by next_line so far
   bool at_end();
   uint64_t offset() const { return consumed_; }  // bytes consumed so far (after decompression)
 
@@ -62,10 +65,12 @@ class Input {
   bool eof_ = false;
   bool last_newline_ = false;
   uint64_t consumed_ = 0;
+  uint64_t lines_ = 0;
 };
 
 // Opens a path ("-" = standard input) and undoes .zst and .gz compression, detected from the
-// bytes (never the file name).
+// bytes (never the file name). A decompressed stream that grows beyond the bounds of io/limits.h
+// (kMaxExpansionRatio, kMaxDecompressedBytes) is an InputError when it does.
 std::unique_ptr<Input> open_input(const std::string& path);
 // Wraps an already-open source (used for archive members and tests).
 std::unique_ptr<Input> make_input(std::string name, std::unique_ptr<ByteSource> src);
@@ -74,7 +79,9 @@ std::unique_ptr<Input> make_input_from_string(std::string name, std::string data
 bool is_directory(const std::string& path);
 
 // Iterates the regular-file members of a .zip or .tar(.gz/.zst) archive held by `in`; for each,
-// calls fn(member path, Input of its bytes). Stops when fn returns false.
+// calls fn(member path, Input of its bytes). Stops when fn returns false. Nothing is extracted to
+// disk; an archive with a member path that is absolute or has a ".." segment is refused
+// (InputError), and a member that decompresses beyond the bounds of io/limits.h too.
 void for_each_archive_member(Input& in,
                              const std::function<bool(const std::string&, Input&)>& fn);
 // True when the peeked bytes start a .zip or .tar archive.

@@ -32,34 +32,46 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
   return *this;
 }
 
+// A bind that fails leaves the parameter NULL, which would surface later as a misleading
+// constraint error ("NOT NULL constraint failed: kv.value" for a value over SQLite's 1 GB): say
+// what failed where it fails.
+static void check_bind(sqlite3_stmt* s, int rc, int i, size_t bytes) {
+  if (rc == SQLITE_OK) return;
+  const char* name = sqlite3_bind_parameter_name(s, i);
+  const char* sql = sqlite3_sql(s);
+  throw DbError(fmt::format("cannot bind parameter {}{}{} ({} bytes): {} (code {}) in: {}", i, name ? " " : "",
+                            name ? name : "", bytes, sqlite3_errstr(rc), rc,
+                            std::string_view(sql ? sql : "").substr(0, 200)));
+}
+
 Stmt& Stmt::bind_null(int i) {
-  sqlite3_bind_null(s_, i);
+  check_bind(s_, sqlite3_bind_null(s_, i), i, 0);
   return *this;
 }
 Stmt& Stmt::bind(int i, int64_t v) {
-  sqlite3_bind_int64(s_, i, v);
+  check_bind(s_, sqlite3_bind_int64(s_, i, v), i, 8);
   return *this;
 }
 Stmt& Stmt::bind(int i, std::optional<int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
 Stmt& Stmt::bind_text(int i, std::string_view v) {
-  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  check_bind(s_, sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i, v.size());
   return *this;
 }
 Stmt& Stmt::bind_text(int i, const std::optional<std::string>& v) { return v ? bind_text(i, *v) : bind_null(i); }
 Stmt& Stmt::bind_blob(int i, std::string_view v) {
   // A zero-length blob must still be a BLOB, not NULL: pass a non-null pointer.
   static const char empty = 0;
-  sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_TRANSIENT);
+  check_bind(s_, sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_TRANSIENT), i, v.size());
   return *this;
 }
 
 Stmt& Stmt::bind_text_ref(int i, std::string_view v) {
-  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  check_bind(s_, sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8), i, v.size());
   return *this;
 }
 Stmt& Stmt::bind_blob_ref(int i, std::string_view v) {
   static const char empty = 0;
-  sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_STATIC);
+  check_bind(s_, sqlite3_bind_blob64(s_, i, v.empty() ? &empty : v.data(), v.size(), SQLITE_STATIC), i, v.size());
   return *this;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cilium/layouts.h"
+#include "io/limits.h"
 #include "store/embedded.h"
 #include "util/error.h"
 #include "util/time.h"
@@ -81,6 +82,8 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
       "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key = ?");
+  // SQLite's bound on a string or blob is also its bound on a whole row.
+  max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_history(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
@@ -120,8 +123,16 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   ++row_counts_[&t];
 }
 
+void Importer::check_size(std::string_view key, std::string_view value) const {
+  // Room for the row's other columns and its record header.
+  if (key.size() + value.size() + 4096 <= max_row_bytes_) return;
+  throw RecordError(summary_.source, "",
+                    value.size() >= key.size() ? value_too_big(key, value.size()) : key_too_big(key, key.size()));
+}
+
 void Importer::history(const HistoryRecord& h) {
   if (!keep_history_) return;
+  check_size(h.key, h.value);
   Stmt& s = insert_history_;
   s.bind(1, summary_.snapshot_id).bind_blob_ref(2, h.key).bind(3, h.main_revision).bind(4, h.sub_revision);
   s.bind(5, int64_t(h.tombstone)).bind(6, h.create_revision).bind(7, h.mod_revision).bind(8, h.version);
@@ -146,6 +157,7 @@ void Importer::member(const MemberRecord& m) {
 }
 
 void Importer::record(Record&& r) {
+  check_size(r.key, r.value);
   KeyParts parts;
   const KeyLayout* layout = classify_key(r.key, parts);
   insert_kv_.bind(1, summary_.snapshot_id).bind_blob_ref(2, r.key).bind_blob_ref(3, r.value);
@@ -162,8 +174,10 @@ void Importer::record(Record&& r) {
     find_kv_.reset();
     if (!found) throw;
     if (!same)
-      throw InputError(summary_.source, fmt::format("key {}", r.key.substr(0, 200)),
-                       "the key appears twice with different values (overlapping dumps of different times?)");
+      throw RecordError(summary_.source, "",
+                        fmt::format("key {} appears twice with different values (overlapping dumps of different "
+                                    "times?)",
+                                    quote_bytes(r.key)));
     ++summary_.meta.duplicate_records;
     return;
   }
@@ -172,6 +186,12 @@ void Importer::record(Record&& r) {
   if (r.key.starts_with("cilium/")) ++summary_.cilium_keys;
   if (layout) {
     try {
+      // Decoders parse the whole value (a JSON document each): beyond what Cilium ever writes,
+      // the value is kept but not decoded, which bounds the decoders' memory.
+      if (r.value.size() > kMaxDecodeBytes)
+        throw DecodeError(fmt::format("a value of {} is not decoded: kvsnap decodes values up to {} (Cilium writes a "
+                                      "few KB); it is kept in kv",
+                                      human_bytes(r.value.size()), human_bytes(kMaxDecodeBytes)));
       layout->decode(r, parts, *this);
     } catch (const DecodeError& e) {
       insert_error_.bind(1, summary_.snapshot_id).bind(2, kv_id_).bind_text(3, std::string_view(layout->name));

@@ -53,6 +53,8 @@ class Importer : public RecordSink, private RowWriter {
 
  private:
   void insert(const TableSpec& table, std::initializer_list<SqlValue> values) override;
+  // RecordError when a row of this key and value is more than SQLite stores.
+  void check_size(std::string_view key, std::string_view value) const;
   Stmt& statement(const TableSpec& table);
 
   Db& db_;
@@ -62,6 +64,7 @@ class Importer : public RecordSink, private RowWriter {
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
   int64_t kv_id_ = 0;
+  uint64_t max_row_bytes_ = 0;
   bool bulk_ = false;
   std::function<void(int64_t)> progress_;
 };
