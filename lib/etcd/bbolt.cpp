@@ -168,6 +168,10 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
     return;
   }
   std::string_view prev;
+  // bbolt writes a page's keys and values right after its element headers, one after the other in
+  // element order (node.write): a damaged count, position or size breaks that chain, so checking
+  // it finds such damage instead of reading a shifted or partial page.
+  uint64_t data_at = elems_end;
   for (uint16_t i = 0; i < page.count; ++i) {
     const char* e = page.bytes.data() + kPageHeader + size_t(i) * kElement;
     size_t elem_off = kPageHeader + size_t(i) * kElement;
@@ -181,6 +185,13 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
         fail(page.id, fmt::format("branch element {}: key runs past the page", i));
         return;
       }
+      if (elem_off + pos != data_at) {
+        fail(page.id, fmt::format("branch element {}: its key is at byte {} of the page, bbolt writes it at byte {} "
+                                  "(damaged element header or count)",
+                                  i, elem_off + pos, data_at));
+        return;
+      }
+      data_at += ksize;
       key = page.bytes.substr(elem_off + pos, ksize);
     } else {
       flags = rd32(e);
@@ -189,6 +200,13 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
         fail(page.id, fmt::format("leaf element {}: key or value runs past the page", i));
         return;
       }
+      if (elem_off + pos != data_at) {
+        fail(page.id, fmt::format("leaf element {}: its key is at byte {} of the page, bbolt writes it at byte {} "
+                                  "(damaged element header or count)",
+                                  i, elem_off + pos, data_at));
+        return;
+      }
+      data_at += ksize + vsize;
       key = page.bytes.substr(elem_off + pos, ksize);
       value = page.bytes.substr(elem_off + pos + ksize, vsize);
     }

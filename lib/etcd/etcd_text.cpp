@@ -23,6 +23,18 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 
 std::string line_at(int64_t n) { return fmt::format("line {}", n); }
 
+// etcdctl and cilium end every line they print with a newline: a last line without one is where
+// the dump was cut (a cut at a line boundary cannot be seen in these formats, except through the
+// counts of -w fields).
+[[noreturn]] void cut_line(Input& in, int64_t lineno) {
+  throw InputError(in.name(), line_at(lineno),
+                   "truncated: the last line has no newline at its end (etcdctl and cilium end every line with one): "
+                   "the dump was cut");
+}
+void check_last_newline(Input& in, int64_t lineno) {
+  if (lineno > 0 && !in.ended_with_newline()) cut_line(in, lineno);
+}
+
 std::string derive_prefix(std::string_view first_key) {
   auto slash = first_key.find('/');
   return slash == std::string_view::npos ? std::string() : std::string(first_key.substr(0, slash + 1));
@@ -79,6 +91,7 @@ void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
       r.value += next;
       ++sink.meta().joined_lines;
     }
+    if (!have_next) check_last_newline(in, lineno);
     emit(in, sink, std::move(r), [&] { return line_at(key_line); });
     if (!have_next) return;
     key = std::move(next);
@@ -88,7 +101,7 @@ void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
 
 // One line of etcdctl --hex output (`\xHH` per byte), decoded as it streams in: the line itself,
 // four times the bytes, is never held.
-enum class HexLine { End, Ok, NotHex, TooLong };
+enum class HexLine { End, Ok, NotHex, TooLong, Unterminated };
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -102,7 +115,7 @@ HexLine next_hex_line(Input& in, std::string& out) {
   bool any = false, bad = false;
   for (;;) {
     auto c = in.chunk();
-    if (c.empty()) return !any ? HexLine::End : (bad || nq != 0) ? HexLine::NotHex : HexLine::Ok;
+    if (c.empty()) return !any ? HexLine::End : HexLine::Unterminated;
     any = true;
     auto nl = c.find('\n');
     size_t take = nl == std::string_view::npos ? c.size() : nl;
@@ -135,6 +148,7 @@ void read_etcd_hex(Input& in, RecordSink& sink, const ReadOptions&) {
     if (k == HexLine::End) break;
     ++lineno;
     any = true;
+    if (k == HexLine::Unterminated) cut_line(in, lineno);
     if (k == HexLine::TooLong) throw InputError(in.name(), line_at(lineno), key_too_big(r.key, r.key.size(), true));
     if (k == HexLine::NotHex || r.key.empty())
       throw InputError(in.name(), line_at(lineno), "expected a key as \\xHH bytes (etcdctl --hex)");
@@ -142,6 +156,7 @@ void read_etcd_hex(Input& in, RecordSink& sink, const ReadOptions&) {
     if (v == HexLine::End)
       throw InputError(in.name(), line_at(lineno), "key line without its value line (the input ends)");
     ++lineno;
+    if (v == HexLine::Unterminated) cut_line(in, lineno);
     if (v == HexLine::TooLong) throw InputError(in.name(), line_at(lineno), value_too_big(r.key, r.value.size(), true));
     if (v == HexLine::NotHex)
       throw InputError(in.name(), line_at(lineno), "expected a value as \\xHH bytes (etcdctl --hex)");
@@ -275,6 +290,7 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
   }
   flush();
   if (!any) throw InputError(in.name(), "byte 0", "empty input: expected etcdctl -w fields output");
+  check_last_newline(in, lineno);
   ++lineno;
   block_must_be_closed("the input ends");
   if (pending_more) check_count(in, sink, pending_counts.first, pending_counts.second, true, line_at(lineno));
@@ -309,6 +325,7 @@ void read_cilium_text(Input& in, RecordSink& sink, const ReadOptions&) {
     line = std::string();
   }
   if (!have) throw InputError(in.name(), "byte 0", "empty input: expected `cilium kvstore get` output");
+  check_last_newline(in, lineno);
   emit(in, sink, std::move(cur), [&] { return line_at(key_line); });
 }
 

@@ -391,6 +391,13 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   m.trailer = trailer_name(st.trailer);
   m.at_revision = opts.at_revision;
   m.history_records = int64_t(st.history_records);
+  // A snapshot is whole pages and its 32-byte trailer; a member db whole pages. Other trailing
+  // bytes are a cut trailer (or a cut file whose pages all survived): nothing checks the data then.
+  uint64_t page_bytes = b.bytes.size() - (st.trailer == Trailer::Absent ? 0 : 32);
+  if (st.page_size != 0 && page_bytes % st.page_size != 0)
+    m.warnings.push_back(fmt::format("the file ends with {} bytes after its last whole page that are not a SHA-256 "
+                                     "trailer (a cut `etcdctl snapshot save` file?): its integrity is not checked",
+                                     page_bytes % st.page_size));
   // bbolt falls back to the other meta page when one is damaged (a commit torn by a crash leaves
   // it so): the state is then that of the transaction before. Say so rather than import it quietly.
   for (int i = 0; i < 2; ++i)

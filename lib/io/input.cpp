@@ -315,9 +315,10 @@ bool Input::next_line(std::string& line, uint64_t max_len, const char* why) {
   for (;;) {
     auto c = chunk();
     if (c.empty()) {
+      if (!any) return false;  // ended_with_newline() still describes the last line
       last_newline_ = false;
-      if (any) ++lines_;
-      return any;
+      ++lines_;
+      return true;
     }
     any = true;
     auto nl = c.find('\n');

@@ -41,7 +41,7 @@ class Input {
   // Reads exactly n bytes into out (appending); false when the data ends first.
   bool read_exact(size_t n, std::string& out);
   // Next line without its '\n'; false at end of data. A last line without '\n' is still a line;
-  // ended_with_newline() says whether the most recent line had one. A line longer than max_len
+  // ended_with_newline() says whether the most recent line had one (also after false). A line longer than max_len
   // is an InputError at its line number (`why` says why no line of the input can be that long),
   // thrown before more than max_len bytes of it are held.
   bool next_line(std::string& line, uint64_t max_len = UINT64_MAX, const char* why = "");
