@@ -248,6 +248,11 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     progress.clear();
     print_error("kvimport", e.what());
+  } catch (const DbError& e) {
+    // Writing the database failed (a full disk, a file-size limit): name the database.
+    progress.clear();
+    std::string what = e.what();
+    print_error("kvimport", what.find(db_path) == std::string::npos ? db_path + ": " + what : what);
   } catch (const std::exception& e) {
     progress.clear();
     print_error("kvimport", e.what());

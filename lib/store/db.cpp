@@ -80,8 +80,9 @@ bool Stmt::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   std::string msg = describe_db_error(db_, rc);
+  int ext = sqlite3_extended_errcode(db_);
   sqlite3_reset(s_);
-  throw DbError(msg);
+  throw DbError(msg, ext);
 }
 
 void Stmt::run() {

@@ -15,7 +15,11 @@ namespace kvsnap {
 
 class DbError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit DbError(const std::string& what, int code = 0) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }  // SQLite's extended result code, 0 when not from SQLite
+
+ private:
+  int code_;
 };
 
 class Stmt {

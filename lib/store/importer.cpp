@@ -165,9 +165,11 @@ void Importer::record(Record&& r) {
   if (layout) insert_kv_.bind_text(8, std::string_view(layout->name)); else insert_kv_.bind_null(8);
   try {
     insert_kv_.run();
-  } catch (const DbError&) {
+  } catch (const DbError& e) {
     // The only constraint is (snapshot_id, key): the input holds the key twice (overlapping pages
     // concatenated). The same bytes again lose nothing; different bytes cannot both be kept.
+    // Anything else (a full disk) is the error it is.
+    if (e.code() != SQLITE_CONSTRAINT_UNIQUE) throw;
     find_kv_.bind(1, summary_.snapshot_id).bind_blob(2, r.key);
     bool found = find_kv_.step();
     bool same = found && find_kv_.blob(0) == std::string_view(r.value);
