@@ -108,6 +108,9 @@ int main(int argc, char** argv) {
     Side b = resolve(positional[1], db.get());
     for (Side* s : {&a, &b}) register_sql_functions(*s->db);
     DiffReport report;
+    for (const Side* s : {&a, &b})
+      if (auto note = no_cilium_keys_note(*s->db, s->id); !note.empty())
+        print_error("kvdiff", "note: " + note + ": only its other keys are compared");
     report.old_s = load_snapshot_info(*a.db, a.id);
     report.new_s = load_snapshot_info(*b.db, b.id);
     DiffOptions dopts;

@@ -123,6 +123,8 @@ int main(int argc, char** argv) {
     if (spec || db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0) {
       if (db.query_int("SELECT count(*) FROM snapshot") > 0 || spec) sid = resolve_snapshot(db, spec);
     }
+    if (sid != 0)
+      if (auto note = no_cilium_keys_note(db, sid); !note.empty()) print_error("kvquery", "note: " + note);
     prepare_query_connection(db, sid);
     auto results = run_readonly(db, sql, bound);
     for (size_t i = 0; i < results.size(); ++i) std::cout << (i ? "\n" : "") << format->render(results[i]);

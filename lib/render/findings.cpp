@@ -8,6 +8,7 @@
 
 #include "util/text.h"
 
+#include "store/snapshot_select.h"
 #include "util/time.h"
 
 namespace kvsnap {
@@ -331,10 +332,7 @@ SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
     if (!q.is_null(4)) s.revision = q.int64(4);
     s.keys = q.int64(5);
   }
-  // Keys from "cilium/" up to "cilium0" ('0' follows '/'): one range of the kv_key index.
-  Stmt c = db.prepare("SELECT count(*) FROM kv WHERE snapshot_id = ? AND key >= X'63696c69756d2f' AND key < X'63696c69756d30'");
-  c.bind(1, id);
-  if (c.step()) s.cilium_keys = c.int64(0);
+  s.cilium_keys = cilium_key_count(db, id);
   return s;
 }
 

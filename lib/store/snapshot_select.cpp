@@ -27,4 +27,21 @@ int64_t resolve_snapshot(Db& db, const std::optional<std::string>& spec) {
   throw UsageError(fmt::format("no snapshot '{}' in {} (there are: {})", *spec, db.path(), known.empty() ? "none" : known));
 }
 
+int64_t cilium_key_count(Db& db, int64_t snapshot_id) {
+  // Keys from "cilium/" up to "cilium0" ('0' follows '/'): one range of the kv_key index.
+  Stmt c = db.prepare(
+      "SELECT count(*) FROM kv WHERE snapshot_id = ? AND key >= X'63696c69756d2f' AND key < X'63696c69756d30'");
+  c.bind(1, snapshot_id);
+  return c.step() ? c.int64(0) : 0;
+}
+
+std::string no_cilium_keys_note(Db& db, int64_t snapshot_id) {
+  if (cilium_key_count(db, snapshot_id) > 0) return "";
+  Stmt s = db.prepare("SELECT name, key_count FROM snapshot WHERE id = ?");
+  s.bind(1, snapshot_id);
+  if (!s.step()) return "";
+  return fmt::format("snapshot {} \"{}\" holds no Cilium keys ({} keys, none under cilium/)", snapshot_id, s.text(0),
+                     s.int64(1));
+}
+
 }  // namespace kvsnap

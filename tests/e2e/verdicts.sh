@@ -66,6 +66,11 @@ EOF
   expect_status 3 kvcheck -o markdown "$input"
   expect_in "$TMP/out" "**no Cilium keys: nothing to check"
 done
+# kvdiff and kvquery say it too.
+expect_status 1 kvdiff "$FIX/etcd-3.4/get-json.txt" "$FIX/cluster/get-json.txt"
+expect_in "$TMP/err" "kvdiff: note: snapshot 1 \"$FIX/etcd-3.4/get-json.txt\" holds no Cilium keys (12 keys, none under cilium/)"
+expect_status 0 kvquery -d "$TMP/n.db" "SELECT count(*) FROM kv"
+expect_in "$TMP/err" "kvquery: note: snapshot 1 \"get-json.txt\" holds no Cilium keys"
 # --fail-on never does not turn it into a pass.
 expect_status 3 kvcheck --fail-on never "$FIX/etcd-3.4/get-json.txt"
 
