@@ -106,18 +106,28 @@ std::string_view Stmt::blob(int col) const {
   return p ? std::string_view(static_cast<const char*>(p), size_t(sqlite3_column_bytes(s_, col))) : std::string_view();
 }
 
+namespace {
+
+// One connection, as every Db has it: extended result codes, a busy timeout. Throws DbError.
+sqlite3* open_connection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    throw DbError(fmt::format("{}: cannot open database: {}", path, msg));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+}  // namespace
+
 Db::Db(const std::string& path, Mode mode) : path_(path) {
   int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
               : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw DbError(fmt::format("{}: cannot open database: {}", path, msg));
-  }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, 5000);
+  db_ = open_connection(path, flags);
   if (mode == Mode::ReadOnly) roll_back_hot_journal();
 }
 
@@ -129,27 +139,20 @@ void Db::roll_back_hot_journal() {
   if (rc != SQLITE_READONLY_ROLLBACK && sqlite3_extended_errcode(db_) != SQLITE_READONLY_ROLLBACK) return;
   sqlite3_close_v2(db_);
   db_ = nullptr;
-  sqlite3* rw = nullptr;
-  int wrc = sqlite3_open_v2(path_.c_str(), &rw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (wrc == SQLITE_OK) {
-    sqlite3_busy_timeout(rw, 5000);
+  int wrc = SQLITE_CANTOPEN;
+  try {
+    sqlite3* rw = open_connection(path_, SQLITE_OPEN_READWRITE);
     wrc = sqlite3_exec(rw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(rw);
+  } catch (const DbError&) {
   }
-  sqlite3_close_v2(rw);
   if (wrc != SQLITE_OK)
     throw DbError(fmt::format(
         "{}: an import into this database was interrupted and left {}-journal, which must be rolled back before "
         "the database can be read, and this user cannot write it. Someone who can should run kvimport or "
         "`sqlite3 {} 'PRAGMA schema_version'` once (or copy the database together with its -journal file)",
         path_, path_, path_));
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close_v2(db_);
-    db_ = nullptr;
-    throw DbError(fmt::format("{}: cannot open database: {}", path_, msg));
-  }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, 5000);
+  db_ = open_connection(path_, SQLITE_OPEN_READONLY);
 }
 
 Db& Db::reader(size_t i) {
