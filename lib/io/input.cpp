@@ -187,10 +187,15 @@ class Archive {
     if (a_) archive_read_free(a_);
   }
   struct archive* get() { return a_; }
-  [[noreturn]] void fail(const std::string& what) {
+  // Throws what libarchive (or the source under it) says, at `where` ("" = the compressed byte
+  // reached: libarchive reads ahead, so that is where the damage was found, at the latest).
+  [[noreturn]] void fail(const std::string& what, std::string where = "") {
     std::string msg = feed_.error.empty() ? std::string(archive_error_string(a_) ? archive_error_string(a_) : "")
                                           : feed_.error;
-    throw InputError(name_, "", fmt::format("{}: {}", what, msg));
+    if (where.empty()) where = fmt::format("byte {}", feed_.consumed);
+    throw InputError(name_, where,
+                     fmt::format("{}: {} (the archive is damaged or cut; compressed bytes read: {})", what, msg,
+                                 feed_.consumed));
   }
   const std::string& name() const { return name_; }
   uint64_t consumed() const { return feed_.consumed; }
@@ -206,11 +211,15 @@ class Archive {
 // output against all the archive bytes read so far.
 class ArchiveDataSource : public ByteSource {
  public:
+  // `member` is "" for the data of a gzip stream.
   ArchiveDataSource(Archive* a, std::string member, std::string label)
-      : a_(a), member_(std::move(member)), guard_(std::move(label), member_) {}
+      : a_(a), member_(std::move(member)), guard_(std::move(label), member_.empty() ? "gzip data" : member_) {}
   size_t read(char* buf, size_t n) override {
     la_ssize_t r = archive_read_data(a_->get(), buf, n);
-    if (r < 0) a_->fail(fmt::format("cannot read {}", member_));
+    if (r < 0) {
+      if (member_.empty()) a_->fail("cannot read the gzip data");
+      a_->fail("cannot read this member", fmt::format("member {}", quote_bytes(member_)));
+    }
     guard_.add(size_t(r), a_->consumed());
     return size_t(r);
   }
@@ -227,7 +236,7 @@ class GzipSource : public ByteSource {
       : inner_(std::move(inner)), archive_(name, std::make_unique<InputRestSource>(inner_.get()), true) {
     struct archive_entry* e;
     if (archive_read_next_header(archive_.get(), &e) != ARCHIVE_OK) archive_.fail("not a readable gzip stream");
-    data_ = std::make_unique<ArchiveDataSource>(&archive_, "gzip data", name);
+    data_ = std::make_unique<ArchiveDataSource>(&archive_, "", name);
   }
   size_t read(char* buf, size_t n) override { return data_->read(buf, n); }
 
