@@ -28,7 +28,7 @@ std::string quote_bytes(std::string_view s) {
 }
 
 std::string human_bytes(uint64_t n) {
-  if (n >= 1'000'000'000) return fmt::format("{:.1f} GB", double(n) / 1e9);
+  if (n >= 995'000'000) return fmt::format("{:.1f} GB", double(n) / 1e9);  // 999,999,000: "1.0 GB"
   if (n >= 1'000'000) return fmt::format("{:.0f} MB", double(n) / 1e6);
   if (n >= 1'000) return fmt::format("{:.0f} KB", double(n) / 1e3);
   return fmt::format("{} bytes", n);

@@ -107,7 +107,9 @@ def _tmpfile(kind):
     with _tmp_lock:
         _tmp_counter[0] += 1
         n = _tmp_counter[0]
-    return os.path.join(os.environ["KVRUN_TMP"], f"run-{n}.{kind}")
+    d = os.path.join(os.environ["KVRUN_TMP"], ".kvrun")
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, f"run-{n}.{kind}")
 
 
 def sha256_file(path):
@@ -120,14 +122,15 @@ def sha256_file(path):
 
 def refusal_problems(res, label, where=r"(byte|line|page|member) [^:]+"):
     """What is wrong with `res` as a refusal of input `label`: exit 2, and a message naming the
-    input and the place ("LABEL: byte N: ..."), and saying nothing was imported. [] when right."""
+    input and the place ("LABEL: byte N: ...", where="" when the input is the place: a file of a
+    folder), and saying nothing was imported. [] when right."""
     problems = []
     if res.timed_out:
         problems.append("timed out")
     if res.rc != 2:
         problems.append(f"exit status {res.rc}, expected 2")
-    if not re.search(re.escape(label) + r": " + where + r": ", res.err):
-        problems.append(f"the message does not name {label} and a place ({where})")
+    if not re.search(re.escape(label) + r": " + (where + r": " if where else ""), res.err):
+        problems.append(f"the message does not name {label}" + (f" and a place ({where})" if where else ""))
     if "nothing was imported" not in res.err:
         problems.append("no 'nothing was imported'")
     return problems
