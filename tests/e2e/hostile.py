@@ -125,6 +125,15 @@ def bombs():
     expect_refused("zstd bomb (20 GiB of newlines joined into one value)", res, path, "decompression bomb",
                    bound_mib=CONST_MIB + 64 * 2)
 
+    # zstd: a frame that asks for a 1 GiB window (zstd --long=30 from a stream): refused, not
+    # allocated (ZSTD_d_windowLogMax 27, 128 MiB).
+    path = os.path.join(TMP, "window.json.zst")
+    sh(f"(printf '{{\"cilium/a\":{{\"Data\":\"YQ==\"}}}}\\n'; head -c 1M /dev/zero | tr '\\0' ' ') | "
+       f"zstd -q --long=30 -c > {path}")
+    res = run(["-d", db_path("window-zst"), path], timeout=30, vmem_mib=1024)
+    expect_refused("zstd frame asking for a 1 GiB window", res, path, "Frame requires too much memory",
+                   bound_mib=64, where=r"compressed byte \d+")
+
     # gzip: an etcd -w json response whose kvs array is followed by 20 GiB of spaces (valid JSON
     # whitespace: only the bound stops it): 80 gzip members of 256 MiB each, 21 MB on disk.
     chunk = os.path.join(TMP, "sp.gz")
