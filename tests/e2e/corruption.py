@@ -42,6 +42,9 @@ class Case:
     def __init__(self, group, name, data, verdict, proves, args=(), suffix="", warning=None, base=None):
         self.group, self.name, self.data, self.verdict, self.proves = group, name, data, verdict, proves
         self.args, self.warning, self.base = list(args), warning, base
+        # etcd db files also go through `kvimport --verify` (bbolt's checks, collecting problems
+        # instead of stopping at the first): exit 0, 1 (problems listed) or 2 (unreadable).
+        self.verify = group.endswith(".db") or group.endswith(".db-crafted")
         safe = re.sub(r"[^A-Za-z0-9_.+-]", "_", f"{group}-{name}")
         self.path = os.path.join(CASES, safe + suffix)
 
@@ -445,6 +448,14 @@ def run_case(c, base_db):
     elif v == "same" and not (imported and same and (warned or not c.warning)):
         problems.append("expected the undamaged keys and values" + (f" and the warning '{c.warning}'"
                                                                     if c.warning else ""))
+    if c.verify and not c.args:
+        v = kvrun.run(["--verify", c.path], timeout=TIMEOUT, vmem_mib=VMEM_MIB)
+        if v.timed_out or v.rc not in (0, 1, 2) or (not SAN and v.rss_kb > RSS_MIB * 1024):
+            problems.append(f"--verify: exit {v.rc}, {v.seconds:.1f} s, peak RSS {v.rss_kb // 1024} MiB")
+        if v.rc == 2 and not re.search(re.escape(c.path) + r": (page|byte) \d+: ", v.err):
+            problems.append("--verify refused it without naming the file and the place: " + v.err[:300])
+        if c.verdict in ("trailer", "refused") and v.rc == 0:
+            problems.append("--verify found nothing wrong in a file the import refuses")
     outcome = "refused" if refused else "imported" if imported else f"exit {res.rc}"
     os.remove(db)
     os.remove(c.path)
