@@ -190,12 +190,14 @@ class Archive {
   // Throws what libarchive (or the source under it) says, at `where` ("" = the compressed byte
   // reached: libarchive reads ahead, so that is where the damage was found, at the latest).
   [[noreturn]] void fail(const std::string& what, std::string where = "") {
-    std::string msg = feed_.error.empty() ? std::string(archive_error_string(a_) ? archive_error_string(a_) : "")
-                                          : feed_.error;
     if (where.empty()) where = fmt::format("byte {}", feed_.consumed);
+    // The source under the archive failed (a decompression bound of a .tar.gz, a read error):
+    // its message says why.
+    if (!feed_.error.empty()) throw InputError(name_, where, fmt::format("{}: {}", what, feed_.error));
+    const char* msg = archive_error_string(a_);
     throw InputError(name_, where,
-                     fmt::format("{}: {} (the archive is damaged or cut; compressed bytes read: {})", what, msg,
-                                 feed_.consumed));
+                     fmt::format("{}: {} (the archive is damaged or cut; compressed bytes read: {})", what,
+                                 msg ? msg : "", feed_.consumed));
   }
   const std::string& name() const { return name_; }
   uint64_t consumed() const { return feed_.consumed; }

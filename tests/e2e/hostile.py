@@ -150,6 +150,19 @@ def bombs():
     expect_refused("gzip bomb (20 GiB of JSON whitespace)", res, path, "decompression bomb",
                    bound_mib=CONST_MIB + 64)
 
+    # A sysdump .tar.gz whose kvstore-bomb.json member is 8 GiB of spaces in a JSON object: the
+    # gzip layer under the tar is what stops it.
+    info = tarfile.TarInfo("cilium-sysdump-20250101-000000/kvstore-bomb.json")
+    info.size = 8 * 1024 * MiB - 1
+    path = os.path.join(TMP, "cilium-sysdump-20250101-000000.tar.gz")
+    with open(path, "wb") as f:
+        f.write(zlib_gzip(info.tobuf(format=tarfile.GNU_FORMAT) + b'{"cilium/a": {"Data": "YQ=="}'))
+        for _ in range(32):
+            f.write(member)
+    res = run(["-d", db_path("bomb-tgz"), path], timeout=60, vmem_mib=2048)
+    expect_refused("sysdump .tar.gz member bomb (8 GiB)", res, path, "decompression bomb", bound_mib=CONST_MIB + 64,
+                   where=r"member [^:]+")
+
     # A sysdump .zip whose kvstore-bomb.json member inflates to 20 GiB of spaces inside a JSON
     # object, next to a real member: one deflate stream of 80 repeated full-flush segments.
     seg_c = zlib.compressobj(9, zlib.DEFLATED, -15)
