@@ -78,6 +78,9 @@ def expect_refused(name, res, label, message, bound_mib=None, timeout_s=None, wh
     problems = kvrun.refusal_problems(res, label, **({"where": where} if where is not None else {}))
     if message not in res.err:
         problems.append(f"the message does not say '{message}'")
+    db = res.args[res.args.index("-d") + 1] if "-d" in res.args else None
+    if db and (os.path.exists(db) or os.path.exists(db + "-journal")):
+        problems.append(f"the failed import left {db} (or its journal) behind")
     if bound_mib and not SAN and res.rss_kb > bound_mib * 1024:
         problems.append(f"peak RSS {res.rss_kb // 1024} MiB is over its bound {bound_mib} MiB")
     report(name, res, not problems, problems, bound_mib)
