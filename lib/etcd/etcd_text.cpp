@@ -71,8 +71,12 @@ void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
   std::string key = std::move(line);
   int64_t key_line = 1;
   for (;;) {
-    if (!in.next_line(line, kMaxLine, kLineWhy))
-      throw InputError(in.name(), line_at(key_line), "key line without its value line (the input ends)");
+    try {
+      if (!in.next_line(line, kMaxLine, kLineWhy))
+        throw InputError(in.name(), line_at(key_line), "key line without its value line (the input ends)");
+    } catch (const LineTooLong& e) {
+      throw InputError(e.file(), e.where(), value_too_big(key, e.bytes_read(), true));
+    }
     ++lineno;
     Record r;
     r.key = key;
@@ -302,7 +306,17 @@ void read_cilium_text(Input& in, RecordSink& sink, const ReadOptions&) {
   int64_t lineno = 0, key_line = 0;
   Record cur;
   bool have = false;
-  while (in.next_line(line, kMaxLine, kLineWhy)) {
+  // A line over the bound names its key (the part before " => ") when it has one.
+  auto next = [&] {
+    try {
+      return in.next_line(line, kMaxLine, kLineWhy);
+    } catch (const LineTooLong& e) {
+      auto sep = e.head().find(kSep);
+      if (sep == std::string::npos || sep == 0) throw;
+      throw InputError(e.file(), e.where(), value_too_big(e.head().substr(0, sep), e.bytes_read(), true));
+    }
+  };
+  while (next()) {
     ++lineno;
     auto sep = line.find(kSep);
     if (sep == std::string::npos || sep == 0) {

@@ -334,9 +334,12 @@ bool Input::next_line(std::string& line, uint64_t max_len, const char* why) {
     any = true;
     auto nl = c.find('\n');
     size_t take = nl == std::string_view::npos ? c.size() : nl;
-    if (line.size() + take > max_len)
-      throw InputError(name_, fmt::format("line {}", lines_ + 1),
-                       fmt::format("line longer than {}{}", human_bytes(max_len), why));
+    if (line.size() + take > max_len) {
+      if (line.size() < 256) line.append(c.data(), std::min<size_t>(take, 256 - line.size()));
+      throw LineTooLong(name_, fmt::format("line {}", lines_ + 1),
+                        fmt::format("line longer than {}{}", human_bytes(max_len), why), line.substr(0, 256),
+                        line.size() + take);
+    }
     line.append(c.data(), take);
     if (nl != std::string_view::npos) {
       consume(nl + 1);

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.h"
+
 namespace kvsnap {
 
 class ByteSource {
@@ -17,6 +19,20 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Reads up to n bytes into buf; 0 means end of data. Throws InputError on failure.
   virtual size_t read(char* buf, size_t n) = 0;
+};
+
+// Input::next_line's error for a line over its bound: also says how the line starts, so a reader
+// can name the key it was reading.
+class LineTooLong : public InputError {
+ public:
+  LineTooLong(std::string file, std::string where, const std::string& what, std::string head, uint64_t read)
+      : InputError(std::move(file), std::move(where), what), head_(std::move(head)), read_(read) {}
+  const std::string& head() const { return head_; }  // the line's first bytes (up to 256)
+  uint64_t bytes_read() const { return read_; }        // how much of it was read before stopping
+
+ private:
+  std::string head_;
+  uint64_t read_;
 };
 
 class Input {

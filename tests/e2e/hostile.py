@@ -404,6 +404,11 @@ def large_values():
     # Its bound is that of a 1 GB value: the decoded bytes, twice while their buffer grows.
     expect_refused("one 1.2 GB value (etcd -w json on stdin)", res, "<stdin>",
                    'value of key "cilium/state/huge" is more than 1.0 GB', bound_mib=2 * 954 + CONST_MIB)
+    # A text line past the bound: refused as it is read, naming the key at its start.
+    res = run(["-d", db, "--format", "cilium-text", "-"],
+              feed=lines(b"cilium/state/long => ", b"z", 1_100_000_000, b"\n"), timeout=180)
+    expect_refused("a 1.1 GB line of cilium kvstore get", res, "<stdin>",
+                   'value of key "cilium/state/long" is more than 1.0 GB', bound_mib=2 * 954 + CONST_MIB)
     # Just under the reader's bound but over what a row can hold: the importer says so (before
     # the fix: "NOT NULL constraint failed: kv.value", the failed bind unchecked).
     res = run(["-d", db, "--format", "etcd-simple", "-"],
