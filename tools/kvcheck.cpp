@@ -9,7 +9,8 @@
 #include <fmt/format.h>
 
 #include "check/checks.h"
-#include "render/findings.h"
+#include "check/report.h"
+#include "render/print.h"
 #include "store/importer.h"
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
@@ -50,14 +51,14 @@ Severity fail_level(const std::string& s, bool& never) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db_path, output = "text", fail_on = "error";
+  std::string db_path, fail_on = "error";
+  OutputChoice out;
   std::vector<std::string> only, skip, inputs;
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
       ("db,d", po::value(&db_path), "database file (default kvsnap.db when no INPUT is given)")
       ("snapshot,s", po::value<std::string>(), "snapshot name or id (default: the newest)")
-      ("output,o", po::value(&output), "text, json, sarif, junit or markdown")
       ("fail-on", po::value(&fail_on), "exit 1 when a finding is at or above: error (default), warning, info, never")
       ("check", po::value(&only), "run only this check (repeatable)")
       ("skip", po::value(&skip), "do not run this check (repeatable)")
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
        "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
        "lower bound; age checks are skipped when there is neither")
       ("save", "store the findings in the database's finding table (needs -d)");
+  add_output_options(opts, out, DocumentKind::Findings);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, "kvcheck", opts, inputs, status);
   if (!parsed) return status;
@@ -85,24 +87,10 @@ int main(int argc, char** argv) {
       }
     }
     if (vm.count("list-checks")) {
-      if (output == "json") {
-        std::cout << "[";
-        for (size_t i = 0; i < checks.size(); ++i) {
-          const auto& c = checks[i];
-          boost::json::object o{{"id", c.id}, {"severity", severity_name(c.severity)}, {"title", c.title},
-                                {"meaning", c.meaning}, {"cause", c.cause}, {"action", c.action}, {"origin", c.origin}};
-          std::cout << (i ? "," : "") << boost::json::serialize(o);
-        }
-        std::cout << "]\n";
-      } else {
-        for (const auto& c : checks)
-          std::cout << fmt::format("{} ({})\n  {}\n  meaning: {}\n  cause:   {}\n  action:  {}\n\n", c.id,
-                                   severity_name(c.severity), c.title, c.meaning, c.cause, c.action);
-      }
+      print_document(check_list_document(checks), out, DocumentKind::Rows);
       return 0;
     }
-    const ReportFormat* format = find_report_format(output);
-    if (!format) throw UsageError(fmt::format("-o must be text, json, sarif, junit or markdown, not '{}'", output));
+    chosen_format(out, DocumentKind::Findings);  // a wrong -o is refused before the work
     bool fail_never = false;
     Severity fail = fail_level(fail_on, fail_never);
     std::set<std::string> known;
@@ -158,7 +146,7 @@ int main(int argc, char** argv) {
     if (report.nothing_to_check()) {
       // Not "0 errors": a file without Cilium keys says nothing about a Cilium cluster.
       report.exit_status = kExitNothingToCheck;
-      std::cout << format->render(report);
+      print_document(check_report_document(report), out, DocumentKind::Findings);
       return report.exit_status;
     }
     report.run = run_checks(*db, selected, report.context, int(reader_count()));
@@ -169,7 +157,7 @@ int main(int argc, char** argv) {
       save_findings(*db, sid, report.run);
       t.commit();
     }
-    std::cout << format->render(report);
+    print_document(check_report_document(report), out, DocumentKind::Findings);
     return report.exit_status;
   } catch (const InputError& e) {
     print_error("kvcheck", e.describe());

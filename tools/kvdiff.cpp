@@ -8,7 +8,8 @@
 #include <fmt/format.h>
 
 #include "diff/diff.h"
-#include "render/diff_report.h"
+#include "diff/report.h"
+#include "render/print.h"
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
@@ -75,24 +76,24 @@ Side resolve(const std::string& arg, Db* db) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db_path, output = "text";
+  std::string db_path;
+  OutputChoice out;
   std::vector<std::string> entities, positional;
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
       ("db,d", po::value(&db_path), "database holding the snapshots (default kvsnap.db when it exists)")
-      ("output,o", po::value(&output), "text, json or markdown")
       ("summary", "only the counts per entity and change kind")
       ("entity", po::value(&entities), "compare only this entity type (repeatable): node identity identity_ref ipcache service cluster_config key")
       ("include-metadata", "also report changes of revisions and leases")
       ("no-findings", "do not run kvcheck on both snapshots");
+  add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, "kvdiff", opts, positional, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {
-    const DiffFormat* format = find_diff_format(output);
-    if (!format) throw UsageError(fmt::format("-o must be text, json or markdown, not '{}'", output));
+    chosen_format(out, DocumentKind::Report);  // a wrong -o is refused before the work
     if (positional.size() != 2) throw UsageError("give OLD and NEW");
     std::vector<std::string> known;
     for (const auto& e : builtin_entities()) known.push_back(e.name);
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
     report.summary_only = vm.count("summary") > 0;
     report.diff = diff_snapshots({a.db, a.id}, {b.db, b.id}, dopts);
     if (!vm.count("no-findings")) report.findings = diff_findings({a.db, a.id}, {b.db, b.id});
-    std::cout << format->render(report);
+    print_document(diff_report_document(report), out, DocumentKind::Report);
     return report.diff.differs() ? 1 : 0;
   } catch (const InputError& e) {
     print_error("kvdiff", e.describe());

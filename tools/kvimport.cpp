@@ -18,8 +18,8 @@
 #include "etcd/formats.h"
 #include "etcd/mvcc.h"
 #include "io/input.h"
-#include "render/db_status.h"
-#include "render/import_report.h"
+#include "render/print.h"
+#include "store/import_report.h"
 #include "store/import_file.h"
 #include "store/importer.h"
 #include "store/open_db.h"
@@ -122,7 +122,8 @@ void publish_new_database(TempFile& building, const std::string& db_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db_path, output = "text";
+  std::string db_path;
+  OutputChoice out;
   std::vector<std::string> inputs;
   ImportRequest req;
   po::options_description opts(kUsage);
@@ -133,7 +134,6 @@ int main(int argc, char** argv) {
       ("format", po::value<std::string>(), "input format instead of detection (see --list-formats)")
       ("prefix", po::value<std::string>(),
        "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")
-      ("output,o", po::value(&output), "report format: text or json")
       ("replace", "replace a snapshot of the same name instead of refusing")
       ("at-revision", po::value<int64_t>(), "etcd db files: import the state at this revision (not below the compaction)")
       ("no-history", "etcd db files: do not fill kv_history")
@@ -142,22 +142,29 @@ int main(int argc, char** argv) {
       ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
       ("list-formats", "list the input formats and exit")
       ("list-layouts", "list the Cilium key layouts that are decoded and exit");
+  add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, "kvimport", opts, inputs, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
-  if (vm.count("list-formats")) {
-    for (const auto& f : input_formats()) std::cout << fmt::format("{:<14} {}\n", f.name, f.description);
-    return 0;
-  }
-  if (vm.count("list-layouts")) {
-    for (const auto& l : key_layouts())
-      std::cout << fmt::format("{:<19} {}\n{:<19} -> {}\n", l.name, l.pattern, "",
-                               *l.tables ? l.tables : "(validated; kv only)");
-    return 0;
-  }
-  if (output != "text" && output != "json") {
-    std::cerr << "kvimport: -o must be text or json\n";
+  try {
+    chosen_format(out, DocumentKind::Report);  // a wrong -o is refused before the work
+    if (vm.count("list-formats")) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& f : input_formats()) rows.push_back({f.name, f.description});
+      print_document(rows_document("kvimport", text_section("formats", {"format", "what produces it"}, rows)), out,
+                     DocumentKind::Rows);
+      return 0;
+    }
+    if (vm.count("list-layouts")) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& l : key_layouts()) rows.push_back({l.name, l.pattern, *l.tables ? l.tables : "(validated; kv only)"});
+      print_document(rows_document("kvimport", text_section("layouts", {"layout", "key", "tables"}, rows)), out,
+                     DocumentKind::Rows);
+      return 0;
+    }
+  } catch (const UsageError& e) {
+    print_error("kvimport", e.what());
     return 2;
   }
   if (inputs.empty()) {
@@ -193,12 +200,12 @@ int main(int argc, char** argv) {
         throw InputError(inputs[0], "page 0", "not an etcd db file (no bbolt meta page at the start)");
       DbBytes bytes = load_db_bytes(*in);
       if (vm.count("status")) {
-        EtcdDbStatus st = etcd_db_status(inputs[0], bytes.bytes);
-        std::cout << (output == "json" ? render_db_status_json(st) : render_db_status_text(inputs[0], st));
+        print_document(db_status_document(inputs[0], etcd_db_status(inputs[0], bytes.bytes)), out,
+                       DocumentKind::Report);
         return 0;
       }
       auto problems = etcd_db_verify(inputs[0], bytes.bytes);
-      std::cout << (output == "json" ? render_verify_json(inputs[0], problems) : render_verify_text(inputs[0], problems));
+      print_document(db_verify_document(inputs[0], problems), out, DocumentKind::Report);
       return problems.empty() ? 0 : 1;
     } catch (const InputError& e) {
       print_error("kvimport", e.describe());
@@ -240,7 +247,7 @@ int main(int argc, char** argv) {
       txn.commit();
     }
     if (!existed) publish_new_database(building, db_path);
-    std::cout << (output == "json" ? render_import_json(done, db_path) : render_import_text(done, db_path));
+    print_document(import_report_document(done, db_path), out, DocumentKind::Report);
     return 0;
   } catch (const InputError& e) {
     progress.clear();

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "query/query.h"
+#include "render/print.h"
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
 #include "util/cli.h"
@@ -30,8 +31,9 @@ constexpr const char* kUsage =
     "identity_cluster() and rfc3339() are available (kvquery --schema lists the tables).\n"
     "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
     "\n"
-    "Output: table (aligned), csv (RFC 4180), json (an array of objects, integers stay numbers),\n"
-    "ndjson, markdown. BLOBs that are valid UTF-8 print as text, others as \"base64:...\".\n"
+    "Output (-o): text (aligned columns; 'table' is another name for it), csv (RFC 4180), json (an\n"
+    "array of objects, integers stay numbers), ndjson, markdown, html (one self-contained page).\n"
+    "BLOBs that are valid UTF-8 print as text, others as \"base64:...\".\n"
     "\n"
     "Exit status: 0 ran, 2 bad usage, an SQL error, or a statement that would write.\n"
     "\n"
@@ -40,36 +42,35 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db_path = "kvsnap.db", output = "table";
+  std::string db_path = "kvsnap.db";
+  OutputChoice out;
   std::vector<std::string> params, positional;
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
       ("db,d", po::value(&db_path), "database file, or an input to import first (default kvsnap.db)")
       ("snapshot,s", po::value<std::string>(), "snapshot name or id for current_snapshot() (default: the newest)")
-      ("output,o", po::value(&output), "table, csv, json, ndjson or markdown")
       ("query,q", po::value<std::string>(), "run the saved query NAME (kvquery --list)")
       ("param,p", po::value(&params), "NAME=VALUE for the query's :NAME parameter (repeatable)")
       ("list", "list the saved queries")
       ("schema", po::value<std::string>()->implicit_value(""), "describe every table and view, or one");
+  add_output_options(opts, out, DocumentKind::Rows);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, "kvquery", opts, positional, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {
-    const RowFormat* format = find_row_format(output);
-    if (!format) throw UsageError(fmt::format("-o must be table, csv, json, ndjson or markdown, not '{}'", output));
+    chosen_format(out, DocumentKind::Rows);  // a wrong -o is refused before the work
     auto saved = builtin_queries();
     if (vm.count("list")) {
-      ResultSet rs;
-      rs.columns = {"query", "parameters", "description"};
+      std::vector<std::vector<std::string>> rows;
       for (const auto& q : saved) {
         std::string ps;
         for (const auto& p : q.params) ps += (ps.empty() ? "" : " ") + p.name;
-        rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, q.name}, Cell{Cell::Type::Text, 0, 0, ps},
-                           Cell{Cell::Type::Text, 0, 0, q.description}});
+        rows.push_back({q.name, ps, q.description});
       }
-      std::cout << format->render(rs);
+      print_document(rows_document("kvquery", text_section("queries", {"query", "parameters", "description"}, rows)),
+                     out, DocumentKind::Rows);
       return 0;
     }
     std::map<std::string, std::string> bound;
@@ -101,20 +102,15 @@ int main(int argc, char** argv) {
     db.enable_mmap();
     if (vm.count("schema")) {
       std::string only = vm["schema"].as<std::string>();
-      ResultSet rs;
-      rs.columns = {"table", "column", "type", "meaning"};
-      bool found = false;
+      std::vector<std::vector<std::string>> rows;
       for (const auto& t : describe_schema(db)) {
         if (!only.empty() && t.name != only) continue;
-        found = true;
-        rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, t.name}, Cell{Cell::Type::Text, 0, 0, ""},
-                           Cell{Cell::Type::Text, 0, 0, t.kind}, Cell{Cell::Type::Text, 0, 0, t.meaning}});
-        for (const auto& c : t.columns)
-          rs.rows.push_back({Cell{Cell::Type::Text, 0, 0, t.name}, Cell{Cell::Type::Text, 0, 0, c.name},
-                             Cell{Cell::Type::Text, 0, 0, c.type}, Cell{Cell::Type::Text, 0, 0, c.meaning}});
+        rows.push_back({t.name, "", t.kind, t.meaning});
+        for (const auto& c : t.columns) rows.push_back({t.name, c.name, c.type, c.meaning});
       }
-      if (!found) throw UsageError(fmt::format("no table or view '{}' (kvquery --schema lists them)", only));
-      std::cout << format->render(rs);
+      if (rows.empty()) throw UsageError(fmt::format("no table or view '{}' (kvquery --schema lists them)", only));
+      print_document(rows_document("kvquery", text_section("schema", {"table", "column", "type", "meaning"}, rows)),
+                     out, DocumentKind::Rows);
       return 0;
     }
     std::optional<std::string> spec;
@@ -127,7 +123,10 @@ int main(int argc, char** argv) {
       if (auto note = no_cilium_keys_note(db, sid); !note.empty()) print_error("kvquery", "note: " + note);
     prepare_query_connection(db, sid);
     auto results = run_readonly(db, sql, bound);
-    for (size_t i = 0; i < results.size(); ++i) std::cout << (i ? "\n" : "") << format->render(results[i]);
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (i) std::cout << "\n";
+      print_document(rows_document("kvquery", std::move(results[i])), out, DocumentKind::Rows);
+    }
     return 0;
   } catch (const InputError& e) {
     print_error("kvquery", e.describe());

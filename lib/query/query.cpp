@@ -9,6 +9,7 @@
 #include "store/sql_functions.h"
 #include "util/codec.h"
 #include "util/error.h"
+#include "util/sql_header.h"
 #include "util/text.h"
 
 namespace kvsnap {
@@ -29,52 +30,43 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
-Cell read_cell(sqlite3_stmt* s, int c) {
-  Cell cell;
+Value read_cell(sqlite3_stmt* s, int c) {
   switch (sqlite3_column_type(s, c)) {
-    case SQLITE_INTEGER:
-      cell.type = Cell::Type::Integer;
-      cell.i = sqlite3_column_int64(s, c);
-      break;
-    case SQLITE_FLOAT:
-      cell.type = Cell::Type::Real;
-      cell.d = sqlite3_column_double(s, c);
-      break;
+    case SQLITE_INTEGER: return Value::integer(sqlite3_column_int64(s, c));
+    case SQLITE_FLOAT: return Value::real(sqlite3_column_double(s, c));
     case SQLITE_TEXT:
-      cell.type = Cell::Type::Text;
-      cell.s.assign(reinterpret_cast<const char*>(sqlite3_column_text(s, c)), size_t(sqlite3_column_bytes(s, c)));
-      break;
+      return Value::text(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
+                                     size_t(sqlite3_column_bytes(s, c))));
     case SQLITE_BLOB: {
-      cell.type = Cell::Type::Blob;
       const void* p = sqlite3_column_blob(s, c);
-      cell.s.assign(p ? static_cast<const char*>(p) : "", size_t(sqlite3_column_bytes(s, c)));
-      break;
+      return Value::blob(std::string(p ? static_cast<const char*>(p) : "", size_t(sqlite3_column_bytes(s, c))));
     }
-    default:
-      break;
+    default: return Value::null();
   }
-  return cell;
 }
 
 }  // namespace
 
-SavedQuery parse_saved_query(const std::string& name, std::string_view text) {
+namespace {
+
+// The header of a saved query (util/sql_header.h): "-- param: NAME what it is", one per parameter.
+constexpr SqlHeaderField kQueryHeader[] = {
+    {"description", true, false, true},
+    {"param", false, true, true},
+};
+
+}  // namespace
+
+SavedQuery parse_saved_query(const std::string& name, const std::string& origin, std::string_view text) {
+  SqlFile f = parse_sql_file(origin, text, kQueryHeader);
   SavedQuery q;
   q.name = name;
-  size_t body = 0;
-  for (auto line : lines_of(text)) {
-    if (line.substr(0, 2) != "--") break;
-    body += line.size() + 1;
-    std::string l = trim(line.substr(2));
-    if (l.rfind("description:", 0) == 0) q.description = trim(std::string_view(l).substr(12));
-    else if (l.rfind("param:", 0) == 0) {
-      std::string rest = trim(std::string_view(l).substr(6));
-      auto sp = rest.find(' ');
-      q.params.push_back({rest.substr(0, sp), sp == std::string::npos ? "" : trim(std::string_view(rest).substr(sp))});
-    }
+  q.description = f.value("description");
+  for (const SqlHeaderValue* p : f.all("param")) {
+    auto sp = p->value.find(' ');
+    q.params.push_back({p->value.substr(0, sp), sp == std::string::npos ? "" : trim(std::string_view(p->value).substr(sp))});
   }
-  q.sql = std::string(text.substr(std::min(body, text.size())));
-  if (q.description.empty()) throw InputError(name, "line 1", "a saved query needs a '-- description:' line");
+  q.sql = std::move(f.body);
   return q;
 }
 
@@ -84,7 +76,7 @@ std::vector<SavedQuery> builtin_queries() {
     std::string_view p = f->path;
     if (p.rfind("queries/", 0) != 0 || p.size() < 13 || p.substr(p.size() - 4) != ".sql") continue;
     std::string name(p.substr(8, p.size() - 12));
-    out.push_back(parse_saved_query(name, std::string_view(f->data, f->size)));
+    out.push_back(parse_saved_query(name, std::string("built-in ") + f->path, std::string_view(f->data, f->size)));
   }
   std::sort(out.begin(), out.end(), [](const SavedQuery& a, const SavedQuery& b) { return a.name < b.name; });
   return out;
@@ -92,10 +84,10 @@ std::vector<SavedQuery> builtin_queries() {
 
 void prepare_query_connection(Db& db, int64_t snapshot_id) { register_sql_functions(db, snapshot_id); }
 
-std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params) {
+std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params) {
   // One statement at a time: each is prepared, refused before it runs if it would write, then run
   // (ATTACH must have run before a statement naming the attached database can be prepared).
-  std::vector<ResultSet> out;
+  std::vector<Section> out;
   const char* tail = sql.c_str();
   const char* end = sql.c_str() + sql.size();
   bool any = false;
@@ -120,11 +112,14 @@ std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::m
       if (auto iv = parse_i64(it->second)) s.bind(i, *iv);
       else s.bind_text(i, it->second);
     }
-    ResultSet rs;
-    for (int c = 0; c < sqlite3_column_count(raw); ++c) rs.columns.emplace_back(sqlite3_column_name(raw, c));
+    Section rs;
+    rs.id = fmt::format("result/{}", out.size() + 1);
+    rs.title = trim(text);
+    for (int c = 0; c < sqlite3_column_count(raw); ++c) rs.columns.push_back({sqlite3_column_name(raw, c), ""});
+    make_column_names_unique(rs);
     try {
       while (s.step()) {
-        std::vector<Cell> row;
+        std::vector<Value> row;
         for (int c = 0; c < sqlite3_column_count(raw); ++c) row.push_back(read_cell(raw, c));
         rs.rows.push_back(std::move(row));
       }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "render/table.h"
+#include "render/document.h"
 #include "store/db.h"
 
 namespace kvsnap {
@@ -20,7 +20,9 @@ struct SavedQuery {
   std::string sql;
 };
 
-SavedQuery parse_saved_query(const std::string& name, std::string_view text);
+// Parses a saved query file read from `origin` (its header: util/sql_header.h); throws InputError
+// naming the file and line when the header is wrong.
+SavedQuery parse_saved_query(const std::string& name, const std::string& origin, std::string_view text);
 std::vector<SavedQuery> builtin_queries();
 
 // Registers current_snapshot() (returns `snapshot_id`) and kvsnap's other SQL functions.
@@ -28,8 +30,9 @@ void prepare_query_connection(Db& db, int64_t snapshot_id);
 
 // Runs every statement of `sql`, refusing (UsageError, before running anything) any statement that
 // would write. `params` bind :NAME parameters (integers when they look like one); a missing
-// parameter is a UsageError naming it. Returns one result set per statement that returns columns.
-std::vector<ResultSet> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params);
+// parameter is a UsageError naming it. Returns one section per statement that returns columns
+// (column names made unique: a json row never holds a key twice).
+std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params);
 
 struct ColumnDoc {
   std::string name, type, meaning;

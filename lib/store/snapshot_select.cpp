@@ -27,6 +27,27 @@ int64_t resolve_snapshot(Db& db, const std::optional<std::string>& spec) {
   throw UsageError(fmt::format("no snapshot '{}' in {} (there are: {})", *spec, db.path(), known.empty() ? "none" : known));
 }
 
+SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
+  SnapshotInfo s;
+  Stmt q = db.prepare("SELECT id, name, source, format, revision, key_count FROM snapshot WHERE id = ?");
+  q.bind(1, id);
+  if (q.step()) {
+    s.id = q.int64(0);
+    s.name = q.text(1);
+    s.source = q.text(2);
+    s.format = q.text(3);
+    if (!q.is_null(4)) s.revision = q.int64(4);
+    s.keys = q.int64(5);
+  }
+  s.cilium_keys = cilium_key_count(db, id);
+  return s;
+}
+
+std::string describe_snapshot(const SnapshotInfo& s) {
+  return fmt::format("snapshot {} \"{}\" ({}, {} key{}{})", s.id, s.name, s.format, s.keys, s.keys == 1 ? "" : "s",
+                     s.revision ? fmt::format(", etcd revision {}", *s.revision) : "");
+}
+
 int64_t cilium_key_count(Db& db, int64_t snapshot_id) {
   // Keys from "cilium/" up to "cilium0" ('0' follows '/'): one range of the kv_key index.
   Stmt c = db.prepare(

@@ -10,6 +10,18 @@ namespace kvsnap {
 // Throws UsageError naming the snapshots that exist when `spec` matches none.
 int64_t resolve_snapshot(Db& db, const std::optional<std::string>& spec);
 
+// What the reports say about a snapshot.
+struct SnapshotInfo {
+  int64_t id = 0;
+  std::string name, source, format;
+  std::optional<int64_t> revision;
+  int64_t keys = 0;
+  int64_t cilium_keys = 0;  // keys under cilium/: none means there is nothing to check
+};
+SnapshotInfo load_snapshot_info(Db& db, int64_t id);
+// "snapshot 1 "name" (etcd-json, 155 keys, etcd revision 156)"
+std::string describe_snapshot(const SnapshotInfo& s);
+
 // Keys under cilium/ in a snapshot: none means there is nothing Cilium in it to report on.
 int64_t cilium_key_count(Db& db, int64_t snapshot_id);
 // What a tool says about a snapshot without Cilium keys ("" when it has some).

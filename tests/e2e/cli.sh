@@ -23,9 +23,10 @@ expect_in "$TMP/err" "does-not-exist.json: cannot open: No such file or director
 # JSON report: one object, the documented members.
 expect_status 0 kvimport -d "$db" -o json "$FIX/seed/get-json.txt"
 python3 - "$TMP/out" <<'PY'
-import json, sys
+import json, sys, kvdoc
 doc = json.load(open(sys.argv[1]))
-s = doc["snapshots"][0]
+assert doc["tool"] == "kvimport" and doc["database"], doc
+s = kvdoc.rows(doc, "snapshots")[0]
 for k in ("id", "name", "format", "keys", "revision", "counts", "decode_errors"):
     assert k in s, k
 assert s["format"] == "etcd-json" and s["keys"] == 5 and s["revision"] == 6, s

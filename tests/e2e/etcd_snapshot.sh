@@ -32,7 +32,7 @@ current=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["heade
 
 # The member's own db, read while etcd holds it open (read-only, no lock).
 expect_status 0 kvimport --status "$ETCD_DATA_DIR/member/snap/db"
-expect_in "$TMP/out" "trailer          absent"
+expect_in "$TMP/out" "trailer:          absent"
 expect_status 0 kvimport -d "$TMP/live.db" "$ETCD_DATA_DIR/member/snap/db"
 kill -0 "$ETCD_PID" || fail "etcd died while its db was read"
 etcd_stop

@@ -6,10 +6,56 @@ demo=$FIX/demo/kvstore.json
 NOW=(--now 2025-03-10T08:15:30Z)
 
 expect_status 1 kvcheck "${NOW[@]}" "$demo"
-expect_in "$TMP/out" "ERROR ("
-expect_in "$TMP/out" "node-cidr-overlap"
 expect_in "$TMP/out" "reference time: 2025-03-10T08:15:30Z (from --now)"
-expect_in "$TMP/out" "exit status 1: findings at or above error (--fail-on error)"
+expect_in "$TMP/out" "result:         7 errors, 1 warning, 0 info from 28 checks; exit status 1: findings at or above"
+# The summary first: the counts per check before any finding, then one block per check with its
+# cause and action said once, its findings after them.
+python3 - "$TMP/out" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+counts, overlap, ipmissing = text.index("findings per check (5)"), text.index("ERROR node-cidr-overlap:"), text.index("ERROR ip-identity-missing:")
+assert counts < ipmissing < overlap, (counts, ipmissing, overlap)
+block = text[ipmissing:overlap]
+assert block.count("cause:") == 1 and block.count("action:") == 1, block
+assert block.index("action:") < block.index("- 10.0.1.8 points at identity 11460"), block
+assert "\033[" not in text, "colour on a pipe"
+PY
+# A finding with many keys: a few, then how many more; --all lists them all.
+expect_status 1 kvcheck "${NOW[@]}" --check identity-slave-orphan "$demo"
+expect_in "$TMP/out" "cilium/state/identities/v1/value/"
+expect_eq "$(grep -c "^      cilium/state/identities/v1/value/" "$TMP/out")" 3
+kvgen --nodes 8 --identities 1 --pods-per-node 1 --services 0 --seed 3 -o cilium-json >"$TMP/eight.json"
+python3 - "$TMP/eight.json" <<'PY'
+import base64, collections, json, sys
+d = json.load(open(sys.argv[1]))
+# The identity with the most slave keys (one per node using it) loses its master key.
+users = collections.Counter(base64.b64decode(v["Data"]).decode() for k, v in d.items()
+                            if k.startswith("cilium/state/identities/v1/value/"))
+ident, n = users.most_common(1)[0]
+assert n == 8, users
+del d["cilium/state/identities/v1/id/" + ident]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+expect_status 1 kvcheck "${NOW[@]}" --check identity-slave-orphan "$TMP/eight.json"
+expect_in "$TMP/out" "... and 5 more (--all lists all)"
+expect_status 1 kvcheck "${NOW[@]}" --check identity-slave-orphan --all "$TMP/eight.json"
+expect_eq "$(grep -c "^      cilium/state/identities/v1/value/" "$TMP/out")" 8
+# Colour: only when asked (on a TTY by default), never with NO_COLOR.
+expect_status 1 kvcheck "${NOW[@]}" --color always "$demo"
+grep -q $'\033\[1;31mERROR node-cidr-overlap' "$TMP/out" || fail "--color always gave no colour"
+script -qec "kvcheck ${NOW[*]} $demo" /dev/null >"$TMP/tty" 2>&1 || true
+grep -q $'\033\[1;31m' "$TMP/tty" || fail "no colour on a terminal"
+NO_COLOR=1 script -qec "kvcheck ${NOW[*]} $demo" /dev/null >"$TMP/tty" 2>&1 || true
+grep -q $'\033\[' "$TMP/tty" && fail "colour on a terminal with NO_COLOR set"
+expect_status 2 kvcheck --color sometimes "$demo"
+expect_in "$TMP/err" "--color must be auto, always or never"
+# The terminal's width: paragraphs wrap to it.
+COLUMNS=60 kvcheck "${NOW[@]}" --check node-cidr-overlap "$demo" >"$TMP/narrow" || true
+python3 - "$TMP/narrow" <<'PY'
+import sys
+lines = [l for l in open(sys.argv[1]).read().splitlines() if l.startswith("  cause") or l.startswith("  meaning") or l.startswith("           ")]
+assert lines and max(len(l) for l in lines) <= 60, lines
+PY
 expect_status 0 kvcheck "${NOW[@]}" --fail-on never "$demo"
 expect_status 1 kvcheck "${NOW[@]}" --fail-on warning --check ip-outside-node-cidr "$demo"
 expect_status 0 kvcheck "${NOW[@]}" --check ip-outside-node-cidr "$demo"   # a warning only
@@ -23,19 +69,29 @@ cp "$TMP/out" "$TMP/a.json"
 expect_status 1 kvcheck "${NOW[@]}" -o json "$demo"
 cmp -s "$TMP/out" "$TMP/a.json" || fail "two runs gave different JSON"
 python3 - "$TMP/a.json" <<'PY'
-import json, sys
+import json, sys, kvdoc
 d = json.load(open(sys.argv[1]))
-assert set(d) >= {"snapshot", "summary", "findings"}, d.keys()
+assert set(d) >= {"tool", "snapshot", "context", "summary", "sections"}, d.keys()
 assert d["summary"]["error"] == 7 and d["summary"]["warning"] == 1 and d["summary"]["info"] == 0, d["summary"]
 assert d["snapshot"]["name"] == "kvstore.json" and d["snapshot"]["keys"] == 156, d["snapshot"]
-for f in d["findings"]:
-    assert set(f) >= {"check", "severity", "message", "keys", "details"}, f
+findings = kvdoc.rows(d, "check/")
+assert len(findings) == 8, findings
+for f in findings:
+    assert set(f) == {"check", "severity", "message", "keys", "details"}, f
     assert f["keys"] and all(k.startswith("cilium/") for k in f["keys"]), f
-assert [f["severity"] for f in d["findings"]] == sorted((f["severity"] for f in d["findings"]), key=["error", "warning", "info"].index)
-overlap = [f for f in d["findings"] if f["check"] == "node-cidr-overlap"][0]
-assert overlap["details"]["cidr"] == "10.0.1.0/24", overlap
+assert [f["severity"] for f in findings] == sorted((f["severity"] for f in findings), key=["error", "warning", "info"].index)
+overlap = kvdoc.section(d, "check/node-cidr-overlap")
+assert overlap["notes"]["cause"] and overlap["notes"]["action"], overlap
+assert overlap["rows"][0]["details"]["cidr"] == "10.0.1.0/24", overlap
+assert kvdoc.section(d, "counts")["rows"][0] == {"severity": "error", "check": "identity-slave-orphan", "findings": 1,
+                                                 "title": "Identity reference without its master key"}
 assert d["context"]["cluster_name"] == "default" and d["context"]["cluster_id"] == 0, d["context"]
 PY
+# csv and ndjson: the findings, one a row.
+expect_status 1 kvcheck "${NOW[@]}" -o ndjson "$demo"
+expect_eq "$(wc -l <"$TMP/out")" 8
+expect_status 1 kvcheck "${NOW[@]}" -o csv "$demo"
+expect_eq "$(head -1 "$TMP/out" | tr -d '\r')" "check,severity,message,keys,details"
 
 # SARIF 2.1.0, validated against the schema of @microsoft/sarif-multitool-linux (scripts/setup).
 schema=$SRC/.cache/sarif/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
@@ -83,16 +139,16 @@ assert sum(1 for c in cases if c.find("skipped") is not None) == int(root.get("s
 PY
 
 expect_status 1 kvcheck "${NOW[@]}" -o markdown "$demo"
-expect_in "$TMP/out" "## kvcheck: kvstore.json"
-expect_in "$TMP/out" "### Errors (7)"
-expect_in "$TMP/out" '- **node-cidr-overlap**:'
+expect_in "$TMP/out" '## kvcheck: snapshot 1 "kvstore.json"'
+expect_in "$TMP/out" "### ERROR node-cidr-overlap: Pod CIDRs of two nodes overlap (1)"
+expect_in "$TMP/out" '**action:** '
 
 # --list-checks: every check explains itself.
 expect_status 0 kvcheck --list-checks -o json
 python3 - "$TMP/out" <<'PY'
 import json, sys
 checks = json.load(open(sys.argv[1]))
-assert len(checks) >= 30, len(checks)
+assert isinstance(checks, list) and len(checks) >= 30, len(checks)
 for c in checks:
     for k in ("id", "severity", "title", "meaning", "cause", "action"):
         assert c[k], (c["id"], k)
@@ -140,6 +196,9 @@ expect_status 2 kvcheck --now yesterday "$demo"
 expect_status 2 kvcheck -d "$db" "$demo"
 expect_status 2 kvcheck -d "$TMP/none.db"
 expect_status 2 kvcheck -o yaml "$demo"
+expect_in "$TMP/err" "-o yaml: not a format of this output; use one of text, csv, json, ndjson, markdown, html, sarif, junit"
+expect_status 0 kvcheck --list-checks -o markdown
+expect_in "$TMP/out" "node-cidr-overlap (error): Pod CIDRs of two nodes overlap"
 expect_status 0 kvcheck --help
 expect_in "$TMP/out" "Exit status: 0 no finding"
 echo "ok"

@@ -6,6 +6,7 @@ FIX=$SRC/fixtures
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export PATH="$BIN:$PATH"
+export PYTHONPATH="$SRC/tests/e2e${PYTHONPATH:+:$PYTHONPATH}"  # kvdoc.py: reading JSON reports
 
 fail() {
   echo "FAIL: $*" >&2

@@ -1,0 +1,204 @@
+#include "render/output.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "util/error.h"
+
+namespace kvsnap {
+
+const std::vector<OutputFormat>& output_formats() {
+  static const std::vector<OutputFormat> kOutputFormats = {
+      {"text", "for a terminal: a summary first, then each section (tables aligned, control bytes as \\xNN)",
+       false, render_text},
+      {"csv", "RFC 4180: a header line, CRLF, quoted fields; the document's rows", false, render_csv},
+      {"json", "one JSON value: an array of row objects, or a report object with its sections", false, render_json},
+      {"ndjson", "one JSON object per row", false, render_ndjson},
+      {"markdown", "for a ticket or a pull request: tables and lists", false, render_markdown},
+      {"html", "one self-contained page (no network): tables, filters and pictures", false, render_html},
+      {"sarif", "SARIF 2.1.0 for code-scanning tools (kvcheck)", true, render_sarif},
+      {"junit", "JUnit XML for CI test reports (kvcheck)", true, render_junit},
+  };
+  return kOutputFormats;
+}
+
+std::string output_format_names(DocumentKind kind) {
+  std::string out;
+  for (const auto& f : output_formats())
+    if (!f.findings_only || kind == DocumentKind::Findings) out += (out.empty() ? "" : ", ") + std::string(f.name);
+  return out;
+}
+
+const OutputFormat& output_format(std::string_view name, DocumentKind kind) {
+  std::string_view wanted = name == "table" ? "text" : name;
+  for (const auto& f : output_formats())
+    if (wanted == f.name && (!f.findings_only || kind == DocumentKind::Findings)) return f;
+  throw UsageError(fmt::format("-o {}: not a format of this output; use one of {}", name, output_format_names(kind)));
+}
+
+ColorMode parse_color_mode(std::string_view s) {
+  if (s == "auto") return ColorMode::Auto;
+  if (s == "always") return ColorMode::Always;
+  if (s == "never") return ColorMode::Never;
+  throw UsageError(fmt::format("--color must be auto, always or never, not '{}'", s));
+}
+
+RenderOptions terminal_options(ColorMode mode, bool all) {
+  RenderOptions o;
+  bool tty = isatty(STDOUT_FILENO) != 0;
+  const char* no_color = std::getenv("NO_COLOR");
+  o.color = mode == ColorMode::Always || (mode == ColorMode::Auto && tty && !(no_color && *no_color));
+  o.all = all;
+  struct winsize ws {};
+  if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) o.width = ws.ws_col;
+  else if (const char* c = std::getenv("COLUMNS"); c && std::atoi(c) >= 40) o.width = std::atoi(c);
+  return o;
+}
+
+namespace {
+
+void write_json(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      out += std::isfinite(v.get_double()) ? fmt::format("{}", v.get_double()) : "null";
+      break;
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        write_json(out, e);
+      }
+      out += ']';
+      break;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += boost::json::serialize(boost::json::string(kv.key()));
+        out += ':';
+        write_json(out, kv.value());
+      }
+      out += '}';
+      break;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
+bool for_programs(const Column& c) { return c.audience != Audience::People; }
+
+boost::json::object row_object(const std::vector<const Column*>& cols, const std::vector<int>& index,
+                               const std::vector<Value>& row) {
+  boost::json::object o;
+  for (size_t c = 0; c < cols.size(); ++c) o[cols[c]->name] = to_json(row[size_t(index[c])]);
+  return o;
+}
+
+boost::json::object section_json(const Section& s) {
+  boost::json::object o{{"id", s.id}, {"title", s.title}};
+  if (!s.tag.empty()) o["tag"] = s.tag;
+  if (!s.notes.empty()) {
+    boost::json::object notes;
+    for (const auto& [label, text] : s.notes) notes[label] = text;
+    o["notes"] = std::move(notes);
+  }
+  for (const auto& [k, v] : s.attrs) o[k] = v;
+  std::vector<const Column*> cols;
+  std::vector<int> index;
+  for (size_t c = 0; c < s.columns.size(); ++c)
+    if (for_programs(s.columns[c])) {
+      cols.push_back(&s.columns[c]);
+      index.push_back(int(c));
+    }
+  boost::json::array rows;
+  for (const auto& r : s.rows) rows.push_back(row_object(cols, index, r));
+  o["rows"] = std::move(rows);
+  return o;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string json_text(const boost::json::value& v) {
+  std::string out;
+  write_json(out, v);
+  return out;
+}
+
+RowStream row_stream(const Document& d) {
+  RowStream rs;
+  const Section* first = nullptr;
+  for (const auto& s : d.sections) {
+    if (d.shape == Document::Shape::Report && !s.id.starts_with(d.rows_of)) continue;
+    if (!first) {
+      first = &s;
+      for (size_t c = 0; c < s.columns.size(); ++c)
+        if (for_programs(s.columns[c])) {
+          rs.columns.push_back(&s.columns[c]);
+          rs.column_index.push_back(int(c));
+        }
+    }
+    for (const auto& r : s.rows) rs.rows.push_back(&r);
+    if (d.shape == Document::Shape::Rows) break;
+  }
+  return rs;
+}
+
+std::string render_json(const Document& d, const RenderOptions&) {
+  if (d.shape == Document::Shape::Rows) {
+    RowStream rs = row_stream(d);
+    boost::json::array rows;
+    for (const auto* r : rs.rows) rows.push_back(row_object(rs.columns, rs.column_index, *r));
+    return json_text(rows) + "\n";
+  }
+  boost::json::object o{{"tool", d.tool}, {"title", d.title}};
+  for (const auto& f : d.facts) o[f.key] = to_json(f.value);
+  boost::json::array sections;
+  for (const auto& s : d.sections) sections.push_back(section_json(s));
+  o["sections"] = std::move(sections);
+  return json_text(o) + "\n";
+}
+
+std::string render_ndjson(const Document& d, const RenderOptions&) {
+  RowStream rs = row_stream(d);
+  std::string out;
+  for (const auto* r : rs.rows) out += json_text(row_object(rs.columns, rs.column_index, *r)) + "\n";
+  return out;
+}
+
+// RFC 4180: CRLF line ends, a header line, fields quoted when they hold , " CR or LF. Bytes are
+// kept as they are (a BLOB that is not UTF-8 as base64:...).
+std::string render_csv(const Document& d, const RenderOptions&) {
+  RowStream rs = row_stream(d);
+  std::string out;
+  for (size_t c = 0; c < rs.columns.size(); ++c) out += (c ? "," : "") + csv_field(rs.columns[c]->name);
+  out += "\r\n";
+  for (const auto* r : rs.rows) {
+    for (size_t c = 0; c < rs.columns.size(); ++c)
+      out += (c ? "," : "") + csv_field(display((*r)[size_t(rs.column_index[c])]));
+    out += "\r\n";
+  }
+  return out;
+}
+
+}  // namespace kvsnap
