@@ -15,6 +15,7 @@
 #include "store/embedded.h"
 #include "store/sql_functions.h"
 #include "util/error.h"
+#include "util/sql_header.h"
 #include "util/text.h"
 #include "util/time.h"
 
@@ -37,57 +38,45 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 namespace {
 
+// The header of a check file (util/sql_header.h).
+constexpr SqlHeaderField kCheckHeader[] = {
+    {"id", true},
+    {"severity"},
+    {"title", true, false, true},
+    {"meaning", false, false, true},
+    {"cause", false, false, true},
+    {"action", false, false, true},
+    {"requires", false, true},  // space-separated: now, leases, lease-info
+};
+
 }  // namespace
 
 CheckDef parse_check(const std::string& origin, std::string_view text) {
+  SqlFile f = parse_sql_file(origin, text, kCheckHeader);
   CheckDef c;
   c.origin = origin;
-  size_t pos = 0;
-  int line_no = 0;
-  std::string* last = nullptr;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    if (line.substr(0, 2) != "--") break;  // the header ends at the first line that is not a comment
-    ++line_no;
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    std::string_view body = line.substr(2);
-    auto colon = body.find(':');
-    std::string name = colon == std::string_view::npos ? "" : trim(body.substr(0, colon));
-    bool is_field = !name.empty() && name.find(' ') == std::string::npos;
-    if (!is_field) {
-      // A continuation line ("--   more text") extends the field before it.
-      std::string more = trim(body);
-      if (last && !more.empty()) *last += " " + more;
-      continue;
-    }
-    std::string value = trim(body.substr(colon + 1));
-    auto where = fmt::format("line {}", line_no);
-    last = nullptr;
-    if (name == "id") c.id = value;
-    else if (name == "title") last = &(c.title = value);
-    else if (name == "meaning") last = &(c.meaning = value);
-    else if (name == "cause") last = &(c.cause = value);
-    else if (name == "action") last = &(c.action = value);
-    else if (name == "severity") {
-      auto s = parse_severity(value);
-      if (!s) throw InputError(origin, where, fmt::format("severity '{}' is not error, warning or info", value));
-      c.severity = *s;
-    } else if (name == "requires") {
-      std::istringstream is(value);
-      for (std::string r; is >> r;) {
-        if (r != "now" && r != "leases" && r != "lease-info")
-          throw InputError(origin, where, fmt::format("unknown requirement '{}' (now, leases, lease-info)", r));
-        c.requires_.push_back(r);
-      }
-    } else {
-      throw InputError(origin, where, fmt::format("unknown header field '{}'", name));
+  c.id = f.value("id");
+  c.title = f.value("title");
+  c.meaning = f.value("meaning");
+  c.cause = f.value("cause");
+  c.action = f.value("action");
+  if (const SqlHeaderValue* s = f.find("severity")) {
+    auto severity = parse_severity(s->value);
+    if (!severity)
+      throw InputError(origin, fmt::format("line {}", s->line),
+                       fmt::format("severity '{}' is not error, warning or info", s->value));
+    c.severity = *severity;
+  }
+  for (const SqlHeaderValue* r : f.all("requires")) {
+    std::istringstream is(r->value);
+    for (std::string req; is >> req;) {
+      if (req != "now" && req != "leases" && req != "lease-info")
+        throw InputError(origin, fmt::format("line {}", r->line),
+                         fmt::format("unknown requirement '{}' (now, leases, lease-info)", req));
+      c.requires_.push_back(req);
     }
   }
-  c.sql = std::string(text.substr(pos));
-  if (c.id.empty()) throw InputError(origin, "line 1", "the header has no '-- id:' line");
-  if (c.title.empty()) throw InputError(origin, "line 1", fmt::format("check {} has no '-- title:' line", c.id));
-  if (trim(c.sql).empty()) throw InputError(origin, "", fmt::format("check {} has no SQL", c.id));
+  c.sql = std::move(f.body);
   return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
+#include <tuple>
 #include <thread>
 
 #include <fmt/format.h>
@@ -9,28 +11,42 @@
 #include "store/embedded.h"
 #include "store/sql_functions.h"
 #include "util/error.h"
+#include "util/sql_header.h"
 
 namespace kvsnap {
+
+namespace {
+
+// The header of an entity file (util/sql_header.h).
+constexpr SqlHeaderField kEntityHeader[] = {
+    {"entity", true},       // its name, the same as the file's
+    {"description", true},
+    {"moved-by"},           // a field that identifies the same thing under another id
+    {"label-sets"},         // space-separated: fields holding a Cilium label string
+};
+
+}  // namespace
 
 std::vector<EntityDef> builtin_entities() {
   // Entity files in a fixed order: the decoded kinds first, raw keys last.
   static const char* kOrder[] = {"node", "identity", "identity_ref", "ipcache", "service", "cluster_config", "key"};
   std::vector<EntityDef> out;
   for (const char* name : kOrder) {
-    std::string_view text = embedded_file(fmt::format("entities/{}.sql", name));
-    if (text.empty()) throw std::logic_error(fmt::format("entities/{}.sql is not embedded", name));
+    std::string path = fmt::format("entities/{}.sql", name);
+    std::string_view text = embedded_file(path);
+    if (text.empty()) throw std::logic_error(fmt::format("{} is not embedded", path));
+    std::string origin = "built-in " + path;
+    SqlFile f = parse_sql_file(origin, text, kEntityHeader);
+    if (f.value("entity") != name)
+      throw InputError(origin, fmt::format("line {}", f.find("entity")->line),
+                       fmt::format("the file of entity '{}' says '-- entity: {}'", name, f.value("entity")));
     EntityDef e;
     e.name = name;
-    size_t pos = 0;
-    while (pos < text.size() && text.substr(pos, 2) == "--") {
-      size_t nl = text.find('\n', pos);
-      std::string_view line = text.substr(pos + 2, nl - pos - 2);
-      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-      if (line.rfind("description:", 0) == 0) e.description = std::string(line.substr(13));
-      if (line.rfind("moved-by:", 0) == 0) e.moved_by = std::string(line.substr(10));
-      pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    }
-    e.sql = std::string(text.substr(pos));
+    e.description = f.value("description");
+    e.moved_by = f.value("moved-by");
+    std::istringstream sets(f.value("label-sets"));
+    for (std::string field; sets >> field;) e.label_sets.push_back(field);
+    e.sql = std::move(f.body);
     out.push_back(std::move(e));
   }
   return out;
@@ -40,7 +56,7 @@ namespace {
 
 // Rows stay JSON text: most entities are equal, and equal text needs no parsing.
 struct Row {
-  std::string id, fields, meta;
+  std::string id, fields, meta, label;
 };
 
 boost::json::object parse_object(const std::string& s) {
@@ -65,6 +81,7 @@ class EntityStream {
     row_.id = stmt_.text(0);
     row_.fields = stmt_.text(1);
     row_.meta = stmt_.text(2);
+    row_.label = stmt_.is_null(3) ? std::string() : stmt_.text(3);
   }
 
  private:
@@ -73,7 +90,64 @@ class EntityStream {
   bool done_ = false;
 };
 
-void compare(const boost::json::object& a, const boost::json::object& b, const char* prefix, std::vector<FieldChange>& out) {
+// The labels of a Cilium label string as written ("k8s:a=b;k8s:c=d;" -> "k8s:a=b", "k8s:c=d").
+std::vector<boost::json::value> label_elements(std::string_view labels) {
+  std::vector<boost::json::value> out;
+  size_t pos = 0;
+  while (pos < labels.size()) {
+    size_t end = labels.find(';', pos);
+    if (end == std::string_view::npos) end = labels.size();
+    if (end > pos) out.emplace_back(boost::json::string(labels.substr(pos, end - pos)));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The elements of `from` that `other` does not hold (as a multiset: an element twice in `from`
+// and once in `other` is left once), in the order of `from`.
+std::vector<boost::json::value> missing_from(const std::vector<boost::json::value>& from,
+                                             const std::vector<boost::json::value>& other) {
+  std::map<std::string, int> count;
+  for (const auto& v : other) ++count[boost::json::serialize(v)];
+  std::vector<boost::json::value> out;
+  for (const auto& v : from) {
+    int& n = count[boost::json::serialize(v)];
+    if (n > 0) --n;
+    else out.push_back(v);
+  }
+  return out;
+}
+
+// The members of `from` that `other` lacks or holds with another value, each as {name: value}.
+std::vector<boost::json::value> members_missing_from(const boost::json::object& from, const boost::json::object& other) {
+  std::vector<boost::json::value> out;
+  for (const auto& kv : from) {
+    const boost::json::value* o = other.if_contains(kv.key());
+    if (!o || *o != kv.value()) out.push_back(boost::json::object{{kv.key(), kv.value()}});
+  }
+  return out;
+}
+
+// Fills added/removed of a changed field whose values are lists, sets or maps.
+void fill_delta(FieldChange& f, bool label_set) {
+  const boost::json::value &x = f.old_value, &y = f.new_value;
+  if (x.is_array() && y.is_array()) {
+    std::vector<boost::json::value> a(x.as_array().begin(), x.as_array().end());
+    std::vector<boost::json::value> b(y.as_array().begin(), y.as_array().end());
+    f.added = missing_from(b, a);
+    f.removed = missing_from(a, b);
+  } else if (label_set && x.is_string() && y.is_string()) {
+    auto a = label_elements(x.as_string()), b = label_elements(y.as_string());
+    f.added = missing_from(b, a);
+    f.removed = missing_from(a, b);
+  } else if (x.is_object() && y.is_object()) {
+    f.added = members_missing_from(y.as_object(), x.as_object());
+    f.removed = members_missing_from(x.as_object(), y.as_object());
+  }
+}
+
+void compare(const boost::json::object& a, const boost::json::object& b, const char* prefix,
+             const std::vector<std::string>& label_sets, std::vector<FieldChange>& out) {
   std::set<std::string> names;
   for (const auto& kv : a) names.insert(std::string(kv.key()));
   for (const auto& kv : b) names.insert(std::string(kv.key()));
@@ -81,15 +155,32 @@ void compare(const boost::json::object& a, const boost::json::object& b, const c
     const boost::json::value* va = a.if_contains(n);
     const boost::json::value* vb = b.if_contains(n);
     boost::json::value x = va ? *va : nullptr, y = vb ? *vb : nullptr;
-    if (x != y) out.push_back({prefix + n, std::move(x), std::move(y)});
+    if (x == y) continue;
+    FieldChange f;
+    f.field = prefix + n;
+    f.old_value = std::move(x);
+    f.new_value = std::move(y);
+    fill_delta(f, std::find(label_sets.begin(), label_sets.end(), n) != label_sets.end());
+    out.push_back(std::move(f));
   }
+}
+
+Change make_change(const EntityDef& e, const Row& r, const char* kind, std::vector<FieldChange> fields) {
+  Change c;
+  c.entity = e.name;
+  c.id = r.id;
+  c.change = kind;
+  c.fields = std::move(fields);
+  c.label = r.label;
+  return c;
 }
 
 std::vector<FieldChange> all_fields(const Row& r, bool as_new, bool meta) {
   std::vector<FieldChange> out;
   auto add = [&](const boost::json::object& o, const char* prefix) {
     for (const auto& kv : o) {
-      FieldChange f{prefix + std::string(kv.key()), nullptr, nullptr};
+      FieldChange f;
+      f.field = prefix + std::string(kv.key());
       (as_new ? f.new_value : f.old_value) = kv.value();
       out.push_back(std::move(f));
     }
@@ -156,17 +247,18 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
     while (!a.done() || !b.done()) {
       int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
       if (cmp < 0) {
-        removed.push_back({e.name, a.row().id, "removed", all_fields(a.row(), false, opts.include_metadata)});
+        removed.push_back(make_change(e, a.row(), "removed", all_fields(a.row(), false, opts.include_metadata)));
         a.advance();
       } else if (cmp > 0) {
-        added.push_back({e.name, b.row().id, "added", all_fields(b.row(), true, opts.include_metadata)});
+        added.push_back(make_change(e, b.row(), "added", all_fields(b.row(), true, opts.include_metadata)));
         b.advance();
       } else {
         std::vector<FieldChange> f;
-        if (a.row().fields != b.row().fields) compare(parse_object(a.row().fields), parse_object(b.row().fields), "", f);
+        if (a.row().fields != b.row().fields)
+          compare(parse_object(a.row().fields), parse_object(b.row().fields), "", e.label_sets, f);
         if (opts.include_metadata && a.row().meta != b.row().meta)
-          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", f);
-        if (!f.empty()) changes.push_back({e.name, a.row().id, "changed", std::move(f)});
+          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", {}, f);
+        if (!f.empty()) changes.push_back(make_change(e, b.row(), "changed", std::move(f)));
         a.advance();
         b.advance();
       }
@@ -190,9 +282,19 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
           continue;
         }
         gone[it->second] = true;
-        Change m{e.name, c.id, "moved", {}};
-        m.fields.push_back({"id", boost::json::string(removed[it->second].id), boost::json::string(c.id)});
-        m.fields.push_back({e.moved_by, boost::json::string(key), boost::json::string(key)});
+        Change m;
+        m.entity = e.name;
+        m.id = c.id;
+        m.change = "moved";
+        m.label = c.label;
+        for (const auto& [field, from, to] : {std::tuple{std::string("id"), removed[it->second].id, c.id},
+                                              std::tuple{e.moved_by, key, key}}) {
+          FieldChange f;
+          f.field = field;
+          f.old_value = boost::json::string(from);
+          f.new_value = boost::json::string(to);
+          m.fields.push_back(std::move(f));
+        }
         changes.push_back(std::move(m));
       }
       std::vector<Change> still_removed;

@@ -1,7 +1,7 @@
 #pragma once
 // Entity diff of two snapshots. Each entity type is a SQL file (schema/entities/*.sql) that lists
-// a snapshot's entities sorted by id, as (id, fields JSON, meta JSON); the differ merge-joins the
-// two sorted streams, so neither snapshot is held in memory, and compares fields one by one.
+// a snapshot's entities sorted by id, as (id, fields JSON, meta JSON, label); the differ merge-joins
+// the two sorted streams, so neither snapshot is held in memory, and compares fields one by one.
 #include <boost/json.hpp>
 
 #include <map>
@@ -16,18 +16,30 @@ namespace kvsnap {
 struct EntityDef {
   std::string name, description, sql;
   std::string moved_by;  // a field that identifies the same thing under a new id (identity: labels)
+  std::vector<std::string> label_sets;  // fields holding a Cilium label string ("k8s:a=b;k8s:c=d;")
 };
 std::vector<EntityDef> builtin_entities();
 
 struct FieldChange {
   std::string field;
   boost::json::value old_value, new_value;  // null when absent
+  // What changed inside a list or set, so that a long value need not be shown twice. Filled when
+  // both values are arrays (elements compared by value, as a multiset: the elements of new_value
+  // not in old_value, and the other way round), both label strings of a field in the entity's
+  // label_sets (each element one label as written, e.g. "k8s:version=v4"), or both objects (each
+  // element a one-member object {name: value} whose value is new or different). Both empty
+  // otherwise, and for added, removed and moved entities.
+  std::vector<boost::json::value> added, removed;
 };
 
 struct Change {
   std::string entity, id;
   std::string change;  // added, removed, changed, moved
   std::vector<FieldChange> fields;
+  // What the entity is, in a few words a person recognises (the label column of its SQL: an
+  // ipcache entry's pod, identity and node; a node's addresses and CIDRs; ...). Of the new state,
+  // but of the old one for a removed entity.
+  std::string label;
 };
 
 struct ChangeCounts {

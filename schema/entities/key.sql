@@ -1,9 +1,13 @@
 -- entity: key
 -- description: every other key (no entity above decodes it, or it failed to decode) as raw key and value
+
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- The label column: the Cilium layout the key matched and, when it did not decode, why; or that it matched none.
 SELECT display_bytes(k.key) AS id,
        json_object('value', display_bytes(k.value), 'layout', k.layout) AS fields,
-       json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta
+       json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
+       coalesce((SELECT e.layout || ' key that does not decode: ' || e.error FROM decode_error e WHERE e.kv_id = k.id LIMIT 1),
+                k.layout || ' key', 'a key no Cilium layout matches') AS label
 FROM json_each(:ids) d JOIN kv k ON k.id = d.value
 WHERE k.snapshot_id = :snapshot
   AND (k.layout IS NULL

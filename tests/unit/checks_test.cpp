@@ -51,7 +51,7 @@ TEST_CASE("check headers: required fields, known severities and requirements") {
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- requires: moon\nSELECT 1"),
                        "unknown requirement 'moon' (now, leases, lease-info)", InputError);
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- colour: red\nSELECT 1"),
-                       "unknown header field 'colour'", InputError);
+                       "unknown header field 'colour' (known: id, severity, title, meaning, cause, action, requires)", InputError);
   for (const auto& b : builtin_checks()) {
     CAPTURE(b.id);
     CHECK(b.origin == "built-in checks/" + b.id + ".sql");  // the file is named after its id

@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include "diff/diff.h"
+#include "store/import_file.h"
+#include "store/sql_functions.h"
+#include "test_util.h"
+
+using namespace kvsnap;
+using namespace kvsnap::test;
+
+namespace {
+
+// The two states of fixtures/diff/ (one real etcd, before and after; its README lists the changes).
+struct DiffFixture {
+  Db db{":memory:", Db::Mode::Create};
+  DiffResult result;
+  DiffFixture() {
+    ensure_schema(db);
+    ImportRequest before, after;
+    before.name = "before";
+    after.name = "after";
+    import_path(db, fixture("diff/before.json"), before);
+    import_path(db, fixture("diff/after.json"), after);
+    register_sql_functions(db);
+    result = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{});
+  }
+  const Change& change(const std::string& entity, const std::string& id) const {
+    for (const auto& c : result.changes)
+      if (c.entity == entity && c.id == id) return c;
+    FAIL("no change of ", entity, " ", id);
+    throw std::logic_error("unreachable");
+  }
+};
+
+const FieldChange& field(const Change& c, const std::string& name) {
+  for (const auto& f : c.fields)
+    if (f.field == name) return f;
+  FAIL("no field ", name, " in ", c.entity, " ", c.id);
+  throw std::logic_error("unreachable");
+}
+
+std::vector<std::string> strings(const std::vector<boost::json::value>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) out.push_back(v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("kvdiff: a changed list or label set carries what was added and removed inside it") {
+  DiffFixture d;
+  // One backend of the service replaced: the delta names just the two, the whole lists stay.
+  const Change& svc = d.change("service", "default/default/api");
+  CHECK(svc.change == "changed");
+  REQUIRE(svc.fields.size() == 1);
+  const FieldChange& backends = field(svc, "backends");
+  CHECK(strings(backends.added) == std::vector<std::string>{"10.0.1.17 http TCP/8080"});
+  CHECK(strings(backends.removed) == std::vector<std::string>{"10.0.1.16 http TCP/8080"});
+  CHECK(backends.old_value.as_array().size() == 3);
+  CHECK(backends.new_value.as_array().size() == 3);
+  CHECK(svc.label == "frontends 172.20.24.160:80/TCP (http), 3 backend(s)");
+
+  // An identity's label string is a set of labels.
+  const Change& id = d.change("identity", "10028");
+  CHECK(id.change == "changed");
+  const FieldChange& labels = field(id, "labels");
+  CHECK(strings(labels.added) == std::vector<std::string>{"k8s:version=v4"});
+  CHECK(strings(labels.removed) == std::vector<std::string>{"k8s:version=v3"});
+  CHECK(labels.new_value.is_string());
+  CHECK(id.label == "namespace default, app=cache app.kubernetes.io/part-of=default version=v4");
+
+  // A map (node labels): each new or different member as {name: value}.
+  const Change& node = d.change("node", "default/worker-2");
+  const FieldChange& node_labels = field(node, "labels");
+  CHECK(strings(node_labels.added) == std::vector<std::string>{R"({"topology.kubernetes.io/zone":"zone-b"})"});
+  CHECK(node_labels.removed.empty());
+}
+
+TEST_CASE("kvdiff: added and removed entities carry what identifies them") {
+  DiffFixture d;
+  const Change& ip = d.change("ipcache", "10.0.0.99");
+  CHECK(ip.change == "added");
+  CHECK(ip.label == "pod default/cache-xdwd2j4xtp-q9z4m, identity 10028, node worker-1 (192.168.1.5)");
+  for (const auto& f : ip.fields) {
+    CAPTURE(f.field);
+    CHECK(f.added.empty());  // a whole new entity has no inner delta
+    CHECK(f.old_value.is_null());
+  }
+
+  const Change& gone = d.change("node", "default/worker-4");
+  CHECK(gone.change == "removed");
+  CHECK(gone.label == "CiliumInternalIP 10.0.3.1, InternalIP 192.168.1.8, pod CIDRs 10.0.3.0/24");
+
+  // Every change of this diff has a label.
+  for (const auto& c : d.result.changes) {
+    CAPTURE(c.entity);
+    CAPTURE(c.id);
+    CHECK(!c.label.empty());
+  }
+}
