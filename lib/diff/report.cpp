@@ -87,6 +87,7 @@ Document diff_report_document(const DiffReport& r) {
         cur->layout = Layout::Records;
         cur->headline = 0;
         cur->items = 1;
+        cur->bullets = false;  // the headline starts with its mark: + - ~ >
       }
       boost::json::array lines, fields;
       for (const auto& f : c.fields) {

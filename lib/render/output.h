@@ -13,7 +13,7 @@ enum class ColorMode { Auto, Always, Never };
 
 struct RenderOptions {
   bool color = false;     // ANSI colours in text (a TTY, unless NO_COLOR or --color never)
-  int width = 100;        // text: paragraphs are wrapped to this many columns
+  int width = 0;          // text: paragraphs are wrapped to this many columns (0: not wrapped)
   size_t max_items = 3;   // Records: entries listed per row ("and K more" after them)
   bool all = false;       // list every entry (--all)
 };
@@ -37,7 +37,8 @@ const OutputFormat& output_format(std::string_view name, DocumentKind kind);
 std::string output_format_names(DocumentKind kind);
 
 // Options for a terminal: colour on a TTY unless NO_COLOR is set or mode says otherwise; width
-// from the terminal (or $COLUMNS), else 100.
+// from the terminal (or $COLUMNS); on a pipe without $COLUMNS nothing is wrapped (grep finds a
+// sentence whole).
 RenderOptions terminal_options(ColorMode mode, bool all);
 ColorMode parse_color_mode(std::string_view s);  // auto, always, never; throws UsageError
 

@@ -40,7 +40,7 @@ std::string wrap(std::string_view indent, std::string_view label, const std::str
   std::string head = fmt::format("{}{}: ", indent, label);
   if (width_of(label) < label_width) head += std::string(label_width - width_of(label), ' ');
   size_t hang = width_of(head);
-  size_t avail = width > int(hang) + 20 ? size_t(width) - hang : 40;
+  size_t avail = width <= 0 ? SIZE_MAX : width > int(hang) + 20 ? size_t(width) - hang : 40;
   std::string out = head;
   size_t col = 0;
   size_t pos = 0;
@@ -117,7 +117,7 @@ std::string table(const Section& s, std::string_view indent) {
 std::string records(const Section& s, std::string_view indent, const RenderOptions& o) {
   std::string out;
   for (const auto& row : s.rows) {
-    out += fmt::format("{}- {}\n", indent, cell(row[size_t(s.headline)]));
+    out += fmt::format("{}{}{}\n", indent, s.bullets ? "- " : "", cell(row[size_t(s.headline)]));
     if (s.items < 0) continue;
     const Value& items = row[size_t(s.items)];
     if (items.kind != Value::Kind::Json || !items.json.is_array()) continue;

@@ -37,10 +37,11 @@ done
 # The healthy cluster: no finding at all, and every check runs but the two that need a lease table.
 expect_status 0 kvcheck -o json --now "$healthy_now" "$FIX/cluster/get-json.txt"
 python3 - "$TMP/out" "${#checks[@]}" <<'PY'
-import json, sys
+import json, sys, kvdoc
 r = json.load(open(sys.argv[1]))
-assert r["findings"] == [], [(f["check"], f["message"]) for f in r["findings"]]
-skipped = sorted(s["check"] for s in r["skipped"])
+findings = kvdoc.rows(r, "check/")
+assert findings == [], [(f["check"], f["message"]) for f in findings]
+skipped = sorted(s["check"] for s in kvdoc.section(r, "skipped")["rows"])
 assert skipped == ["lease-dangling", "lease-missing"], skipped
 assert r["summary"]["checks_run"] == int(sys.argv[2]) - 2, r["summary"]
 assert r["summary"]["exit_status"] == 0, r["summary"]
@@ -51,12 +52,14 @@ PY
 # the exit status --fail-on error must give (1 when any finding is an error) and whether there
 # is a finding at all.
 cat >"$TMP/verify.py" <<'PY'
-import base64, json, sys
+import base64, json, sys, kvdoc
 report, fixture, check, keyless = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 r = json.load(open(report))
-assert check not in [s["check"] for s in r["skipped"]], f"{check} was skipped: {r['skipped']}"
-mine = [f for f in r["findings"] if f["check"] == check]
-assert mine, f"{fixture}: no {check} finding; findings: {[(f['check'], f['message']) for f in r['findings']]}"
+skipped = kvdoc.section(r, "skipped")["rows"]
+assert check not in [s["check"] for s in skipped], f"{check} was skipped: {skipped}"
+findings = kvdoc.rows(r, "check/")
+mine = [f for f in findings if f["check"] == check]
+assert mine, f"{fixture}: no {check} finding; findings: {[(f['check'], f['message']) for f in findings]}"
 present = None
 if fixture.endswith(".json"):
     present = {base64.b64decode(kv["key"]).decode() for kv in json.load(open(fixture))["kvs"]}
@@ -69,10 +72,10 @@ for f in mine:
     assert f["severity"] in ("error", "warning", "info"), f
     assert f["message"], f
 assert r["summary"]["exit_status"] in (0, 1), r["summary"]
-others = sorted({f["check"] for f in r["findings"]} - {check})
+others = sorted({f["check"] for f in findings} - {check})
 if others:  # a side effect of the mutation, or a false positive of another check: worth a look
     print(f"note: {fixture} also triggers {', '.join(others)}", file=sys.stderr)
-print(1 if any(f["severity"] == "error" for f in r["findings"]) else 0, 1 if r["findings"] else 0)
+print(1 if any(f["severity"] == "error" for f in findings) else 0, 1 if findings else 0)
 PY
 
 errors=0 clean_exit=0

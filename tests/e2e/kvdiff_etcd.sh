@@ -51,10 +51,10 @@ etcd_stop
 expect_status 1 kvdiff -o json "$TMP/a.db" "$TMP/b.db"
 cp "$TMP/out" "$TMP/diff.json"
 python3 - "$TMP/diff.json" "$svc" <<'PY'
-import json, sys
+import json, sys, kvdoc
 d = json.load(open(sys.argv[1]))
 svc = sys.argv[2].split("cilium/state/services/v1/")[1]
-ch = {(c["entity"], c["id"]): c for c in d["changes"]}
+ch = {(c["entity"], c["id"]): c for c in kvdoc.rows(d, "changes/")}
 def fields(e, i):
     return {f["field"]: (f["old"], f["new"]) for f in ch[(e, i)]["fields"]}
 assert ch[("node", "default/worker-2")]["change"] == "changed"
@@ -74,11 +74,11 @@ assert ch[("service", svc)]["change"] == "changed" and "backends" in fields("ser
 assert ch[("cluster_config", "default")]["change"] == "added"
 assert ch[("key", "cilium/debug/marker")]["change"] == "added"
 assert fields("key", "cilium/.heartbeat")["value"] == ("2025-03-10T08:15:00Z", "2025-03-10T08:16:00Z")
-s = d["summary"]
+s = {r["entity"]: {k: r[k] for k in ("added", "removed", "changed", "moved")} for r in kvdoc.section(d, "summary")["rows"]}
 assert s["node"] == {"added": 0, "removed": 1, "changed": 1, "moved": 0}, s["node"]
 assert s["identity"]["moved"] == 1 and s["identity"]["added"] == 0 and s["identity"]["removed"] == 0, s["identity"]
 # worker-4's slave keys and endpoints stay behind its node entry: new findings, as in a real cluster
-new = {f["check"] for f in d["findings"]["new"]}
+new = {f["check"] for f in kvdoc.section(d, "findings/new")["rows"]}
 assert "identity-slave-orphan" in new and "ip-identity-missing" in new, new
 assert d["old"]["format"] == "etcd-db" and d["differs"] is True
 print("ok")
@@ -87,26 +87,26 @@ PY
 # Metadata on request: the re-put key shows its new mod_revision and version.
 expect_status 1 kvdiff -o json --include-metadata --entity ipcache "$TMP/a.db" "$TMP/b.db"
 python3 -c '
-import json, sys
+import json, sys, kvdoc
 d = json.load(open(sys.argv[1]))
-c = [c for c in d["changes"] if c["id"] == "10.0.0.16"][0]
+c = [c for c in kvdoc.rows(d, "changes/") if c["id"] == "10.0.0.16"][0]
 assert {f["field"] for f in c["fields"]} >= {"meta.mod_revision", "meta.version"}, c
-assert all(x["entity"] == "ipcache" for x in d["changes"])' "$TMP/out" || fail "--include-metadata"
+assert all(x["entity"] == "ipcache" for x in kvdoc.rows(d, "changes/"))' "$TMP/out" || fail "--include-metadata"
 
 # The same changes from B's own history (FILE@REV), and from the json dumps in one database.
 expect_status 1 kvdiff -o json --no-findings "$TMP/b.db@$rev_a" "$TMP/b.db"
 python3 -c '
-import json, sys
+import json, sys, kvdoc
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert a["changes"] == b["changes"], "FILE@REV differs from the older file"' "$TMP/diff.json" "$TMP/out" || fail "FILE@REV"
+assert kvdoc.rows(a, "changes/") == kvdoc.rows(b, "changes/"), "FILE@REV differs from the older file"' "$TMP/diff.json" "$TMP/out" || fail "FILE@REV"
 db=$TMP/k.db
 kvimport -d "$db" -n before "$TMP/a.json" >/dev/null
 kvimport -d "$db" -n after "$TMP/b.json" >/dev/null
 expect_status 1 kvdiff -d "$db" -o json --no-findings before after
 python3 -c '
-import json, sys
+import json, sys, kvdoc
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert a["changes"] == b["changes"]' "$TMP/diff.json" "$TMP/out" || fail "json dumps in a database"
+assert kvdoc.rows(a, "changes/") == kvdoc.rows(b, "changes/")' "$TMP/diff.json" "$TMP/out" || fail "json dumps in a database"
 expect_status 0 kvdiff -d "$db" before before
 expect_in "$TMP/out" "no differences"
 expect_status 1 kvdiff -d "$db" --summary after before
