@@ -4,9 +4,11 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "gen/cluster.h"
 #include "gen/output.h"
+#include "util/cli.h"
 
 namespace po = boost::program_options;
 using namespace kvsnap::gen;
@@ -92,17 +94,14 @@ int main(int argc, char** argv) {
     ("etcd-raft-term", po::value<uint64_t>(), "etcd-json: header raft_term (default 2)")
     ("stats", "print the key counts (and with --change-fraction what differs) to stderr");
   // clang-format on
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "kvgen: " << e.what() << "\n" << desc << "\n";
+  std::vector<std::string> positional;
+  int status = 0;
+  auto parsed = kvsnap::parse_command_line(argc, argv, "kvgen", desc, positional, status);
+  if (!parsed) return status;
+  const po::variables_map& vm = *parsed;
+  if (!positional.empty()) {
+    kvsnap::print_error("kvgen", "takes no arguments, only options (kvgen --help)");
     return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
   }
   auto fmt = parse_format(format);
   if (!fmt) {

@@ -4,6 +4,7 @@
 
 #include "util/temp_file.h"
 #include "util/text.h"
+#include "util/version.h"
 
 namespace po = boost::program_options;
 
@@ -19,8 +20,10 @@ std::optional<po::variables_map> parse_command_line(int argc, char** argv, const
   install_signal_handling();
   po::options_description hidden;
   hidden.add_options()("kvsnap-positional", po::value(&positional));
+  po::options_description visible(opts);  // the tool's options and what every tool has
+  visible.add_options()("version", "print the version and the commit it was built from");
   po::options_description all;
-  all.add(opts).add(hidden);
+  all.add(visible).add(hidden);
   po::positional_options_description pos;
   pos.add("kvsnap-positional", -1);
   po::variables_map vm;
@@ -32,8 +35,13 @@ std::optional<po::variables_map> parse_command_line(int argc, char** argv, const
     exit_status = 2;
     return std::nullopt;
   }
+  if (vm.count("version")) {
+    std::cout << version_line(tool) << "\n";
+    exit_status = 0;
+    return std::nullopt;
+  }
   if (vm.count("help")) {
-    std::cout << opts << "\n";
+    std::cout << visible << "\n";
     exit_status = 0;
     return std::nullopt;
   }

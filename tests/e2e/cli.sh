@@ -56,4 +56,57 @@ expect_eq "$(q "$db" "SELECT name || ':' || key_count FROM snapshot ORDER BY id"
 expect_eq "$(q "$db" "SELECT count(*) FROM (SELECT key, value FROM kv WHERE snapshot_id = 3 EXCEPT SELECT key, value FROM kv WHERE snapshot_id = 2)")" "0"
 expect_status 2 kvimport -d "$db" -n x "$FIX/seed/get-json.txt" "$FIX/seed/seed-kvstore.txt"
 expect_in "$TMP/err" "-n names one snapshot"
+
+# --version, the same on every tool: the project version and the commit the build came from.
+version=$(sed -n 's/^project(kvsnap VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+[ -n "$version" ] || fail "no project(kvsnap VERSION ...) in CMakeLists.txt"
+for tool in kvimport kvcheck kvquery kvdiff kvgen; do
+  expect_status 0 "$tool" --version
+  line=$(cat "$TMP/out")
+  [[ $line =~ ^$tool\ \(kvsnap\)\ ${version//./\\.}\ \(commit\ ([^ ]+)\)$ ]] || fail "$tool --version printed '$line'"
+  commit=${BASH_REMATCH[1]}
+  if [ "$(git -C "$SRC" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$SRC" && pwd -P)" ]; then
+    # The commit checked out (the build ran on it), -dirty only when tracked files differ. In a tree
+    # others commit to, HEAD may have moved on since the build: then it must be an ancestor.
+    full=$(git -C "$SRC" rev-parse --verify --quiet "${commit%-dirty}^{commit}") ||
+      fail "$tool --version names no commit of $SRC: '$commit'"
+    if [ "$full" != "$(git -C "$SRC" rev-parse HEAD)" ]; then
+      git -C "$SRC" merge-base --is-ancestor "$full" HEAD || fail "$tool --version names $commit, not HEAD"
+      echo "note: $tool was built from $commit; HEAD has moved on since"
+    fi
+    if [ -z "$(git -C "$SRC" status --porcelain --untracked-files=no)" ]; then
+      expect_eq "$commit" "${commit%-dirty}" "$tool --version says -dirty in a clean checkout"
+    fi
+  else
+    expect_eq "$commit" "unknown" "$tool --version outside a git checkout"
+  fi
+  expect_status 0 "$tool" --help
+  expect_in "$TMP/out" "--version"
+done
+expect_status 2 kvgen stray-argument
+expect_in "$TMP/err" "kvgen: takes no arguments"
+
+# scripts/version.cmake: "unknown" outside git, and inside a repository that is not the source's
+# own; the generated file is left alone (same mtime) when nothing changed.
+gen() { cmake -DOUT="$TMP/version.cpp" -DVERSION=9.8.7 -DSRC="$1" -P "$SRC/scripts/version.cmake"; }
+mkdir -p "$TMP/nogit" "$TMP/outer/src"
+gen "$TMP/nogit"
+expect_in "$TMP/version.cpp" 'kvsnap_commit() { return "unknown"; }'
+expect_in "$TMP/version.cpp" 'kvsnap_version() { return "9.8.7"; }'
+git -C "$TMP/outer" init -q
+git -C "$TMP/outer" -c user.name=t -c user.email=t@example.com commit -q --allow-empty -m outer
+gen "$TMP/outer/src"
+expect_in "$TMP/version.cpp" 'kvsnap_commit() { return "unknown"; }'
+gen "$TMP/outer"
+expect_in "$TMP/version.cpp" "kvsnap_commit() { return \"$(git -C "$TMP/outer" rev-parse --short=7 HEAD)\"; }"
+git -C "$TMP/outer" -c user.name=t -c user.email=t@example.com commit -q --allow-empty -m next
+gen "$TMP/outer"
+expect_in "$TMP/version.cpp" "kvsnap_commit() { return \"$(git -C "$TMP/outer" rev-parse --short=7 HEAD)\"; }"
+touch "$TMP/outer/tracked" && git -C "$TMP/outer" add tracked
+gen "$TMP/outer"
+expect_in "$TMP/version.cpp" "kvsnap_commit() { return \"$(git -C "$TMP/outer" rev-parse --short=7 HEAD)-dirty\"; }"
+touch -d '2001-01-01 00:00:00' "$TMP/version.cpp"
+gen "$TMP/outer"
+expect_eq "$(stat -c %Y "$TMP/version.cpp")" "$(date -d '2001-01-01 00:00:00' +%s)" "version.cpp rewritten unchanged"
+[ ! -e "$TMP/version.cpp.tmp" ] || fail "version.cmake leaves its .tmp behind"
 echo "ok"
