@@ -4,16 +4,16 @@
 -- label-sets: labels
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
--- The label column: the namespace and the first three other labels (key=value, without the namespace, cluster and
--- service account labels Cilium adds), with how many more there are. The label string becomes a JSON
--- array of its labels: json_quote escapes it, and ';' never occurs inside an escape.
+-- The label column: the namespace and the first three other labels (key=value for k8s labels, source:key=value
+-- for others; not the namespace, cluster and service account labels Cilium adds), with how many more there are.
+-- The label string becomes a JSON array of its labels: json_quote escapes it, and ';' never occurs in an escape.
 SELECT CASE WHEN i.scope = 'cache' THEN 'cache:' || i.cluster || '/' ELSE '' END || i.id AS id,
        json_object('labels', i.labels, 'namespace', i.namespace, 'cluster_label', i.cluster_label) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
        (SELECT ltrim(coalesce(', namespace ' || i.namespace, '')
                      || coalesce(', ' || group_concat(CASE WHEN n <= 3 THEN x END, ' '), '')
                      || CASE WHEN count(*) > 3 THEN ' (+' || (count(*) - 3) || ' more)' ELSE '' END, ', ')
-        FROM (SELECT substr(j.value, instr(j.value, ':') + 1) AS x, row_number() OVER (ORDER BY j.key) AS n
+        FROM (SELECT CASE WHEN j.value LIKE 'k8s:%' THEN substr(j.value, 5) ELSE j.value END AS x, row_number() OVER (ORDER BY j.key) AS n
               FROM json_each('[' || replace(json_quote(rtrim(i.labels, ';')), ';', '","') || ']') j
               WHERE j.value <> '' AND substr(j.value, instr(j.value, ':') + 1) NOT LIKE 'io.kubernetes.pod.namespace=%'
                 AND substr(j.value, instr(j.value, ':') + 1) NOT LIKE 'io.cilium.k8s.%'
