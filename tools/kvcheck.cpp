@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "check/checks.h"
+#include "check/figures.h"
 #include "check/report.h"
 #include "render/print.h"
 #include "store/importer.h"
@@ -157,7 +158,9 @@ int main(int argc, char** argv) {
       save_findings(*db, sid, report.run);
       t.commit();
     }
-    print_document(check_report_document(report), out, DocumentKind::Findings);
+    Document doc = check_report_document(report);
+    if (chosen_format(out, DocumentKind::Findings).render == render_html) doc.figures = check_figures(*db, report);
+    print_document(doc, out, DocumentKind::Findings);
     return report.exit_status;
   } catch (const InputError& e) {
     print_error("kvcheck", e.describe());

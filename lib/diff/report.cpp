@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "render/svg.h"
+
 namespace kvsnap {
 namespace {
 
@@ -21,11 +23,18 @@ const char* mark(const std::string& change) {
   return change == "added" ? "+" : change == "removed" ? "-" : change == "moved" ? ">" : "~";
 }
 
-// What a person reads of a changed field: what was added and removed inside a list or set, else
-// the old and the new value.
+// What a person reads of a changed field: what was added and removed inside a list or set
+// ("backends: +10.0.1.5:80 -10.0.1.4:80"), else the old and the new value.
 std::string field_line(const FieldChange& f) {
-  return fmt::format("{}: {} -> {}", f.field, show(f.old_value), show(f.new_value));
+  if (f.added.empty() && f.removed.empty())
+    return fmt::format("{}: {} -> {}", f.field, show(f.old_value), show(f.new_value));
+  std::string out = f.field + ":";
+  for (const auto& v : f.added) out += " +" + show(v);
+  for (const auto& v : f.removed) out += " -" + show(v);
+  return out;
 }
+
+boost::json::array json_list(const std::vector<boost::json::value>& v) { return boost::json::array(v.begin(), v.end()); }
 
 Section findings_section(const char* id, const char* title, const char* tag, const std::vector<Finding>& fs) {
   Section s;
@@ -73,6 +82,20 @@ Document diff_report_document(const DiffReport& r) {
                            Value::integer(c.changed), Value::integer(c.moved)});
   d.sections.push_back(std::move(counts));
 
+  // The counts as a picture (html): one stacked bar per entity.
+  BarChart chart;
+  chart.unit = "entities that differ";
+  chart.series = {{"added", "added"}, {"removed", "removed"}, {"changed", "changed"}, {"moved", "moved"}};
+  int64_t total = 0;
+  for (const auto& [name, c] : r.diff.counts) {
+    chart.bars.push_back({name, {double(c.added), double(c.removed), double(c.changed), double(c.moved)}, "", ""});
+    total += c.added + c.removed + c.changed + c.moved;
+  }
+  d.figures.push_back({"changes-per-entity", fmt::format("Changes per entity ({} in all)", total),
+                       "Each entity that was added, removed, changed in a field, or moved to another id between the "
+                       "two snapshots.",
+                       svg_bar_chart(chart)});
+
   if (!r.summary_only) {
     Section* cur = nullptr;
     for (const auto& c : r.diff.changes) {
@@ -83,7 +106,8 @@ Document diff_report_document(const DiffReport& r) {
         cur->title = c.entity;
         cur->columns = {{"headline", "", Audience::People}, {"lines", "", Audience::People},
                         {"entity", "", Audience::Programs},  {"id", "", Audience::Programs},
-                        {"change", "", Audience::Programs},  {"fields", "", Audience::Programs}};
+                        {"change", "", Audience::Programs},  {"label", "", Audience::Programs},
+                        {"fields", "", Audience::Programs}};
         cur->layout = Layout::Records;
         cur->headline = 0;
         cur->items = 1;
@@ -91,13 +115,22 @@ Document diff_report_document(const DiffReport& r) {
       }
       boost::json::array lines, fields;
       for (const auto& f : c.fields) {
-        fields.push_back({{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}});
+        boost::json::object o{{"field", f.field}, {"old", f.old_value}, {"new", f.new_value}};
+        if (!f.added.empty() || !f.removed.empty()) {
+          o["added"] = json_list(f.added);
+          o["removed"] = json_list(f.removed);
+        }
+        fields.push_back(std::move(o));
         if (c.change == "changed" || (c.change == "moved" && f.field == "id")) lines.emplace_back(field_line(f));
       }
-      cur->rows.push_back({Value::text(fmt::format("{} {}", mark(c.change), c.id)), Value::of(std::move(lines)),
-                           Value::text(c.entity), Value::text(c.id), Value::text(c.change), Value::of(std::move(fields))});
+      // Added and removed entities say what they are (an ipcache entry: its pod, identity, node).
+      std::string headline = fmt::format("{} {}", mark(c.change), c.id);
+      if (!c.label.empty() && c.change != "changed") headline += "  (" + c.label + ")";
+      cur->rows.push_back({Value::text(headline), Value::of(std::move(lines)), Value::text(c.entity), Value::text(c.id),
+                           Value::text(c.change), Value::text(c.label), Value::of(std::move(fields))});
     }
   }
+  if (r.summary_only) return d;  // one screen: the counts (the findings delta is a fact)
   d.sections.push_back(findings_section("findings/new", "new findings", "error", r.findings.added));
   d.sections.push_back(findings_section("findings/resolved", "resolved findings", "ok", r.findings.resolved));
   return d;

@@ -46,7 +46,7 @@ table.rows { width: 100%; margin-top: 6px; }
 table.rows th, table.rows td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
                                vertical-align: top; word-break: break-word; }
 table.rows th { background: var(--soft); position: sticky; top: 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.rows td.num { text-align: right; font-variant-numeric: tabular-nums; }
 section.part { border: 1px solid var(--line); border-left: 5px solid var(--line); border-radius: 6px;
                padding: 12px 16px; margin: 14px 0; }
 section.part[data-tag=error], section.part[data-tag=removed] { border-left-color: var(--error); }
