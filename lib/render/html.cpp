@@ -91,6 +91,11 @@ constexpr const char* kScript = R"js(
     var c = document.getElementById('shown');
     if (c) c.textContent = shown;
   }
+  // A link can carry a filter: page.html#hide=info,warning&q=node-cidr
+  var hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+  var hide = (hash.get('hide') || '').split(',');
+  boxes.forEach(function (b) { if (hide.indexOf(b.value) >= 0) b.checked = false; });
+  if (search && hash.get('q')) search.value = hash.get('q');
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   if (search) search.addEventListener('input', apply);
   apply();

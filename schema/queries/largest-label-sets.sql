@@ -1,5 +1,5 @@
 -- description: The identities with the most labels (large label sets make policy computation and identity churn costly)
-SELECT i.id, i.label_count AS labels, i.namespace,
+SELECT i.id, i.label_count, i.namespace,
        (SELECT count(*) FROM identity_ref r WHERE r.snapshot_id = i.snapshot_id AND r.scope = i.scope AND r.identity = i.id) AS nodes_using,
        length(i.labels) AS bytes, i.labels
 FROM identity i
