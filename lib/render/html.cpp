@@ -12,23 +12,12 @@
 namespace kvsnap {
 namespace {
 
-// A record lists at most this many entries in the page (the rest: -o json).
+// A record lists at most this many entries, a section this many rows (the rest: -o json, or
+// --all): a snapshot with a hundred thousand findings still gives a page a browser opens.
 constexpr size_t kHtmlItems = 1000;
+constexpr size_t kHtmlRows = 2000;
 
-std::string h(std::string_view s) {
-  std::string out;
-  for (char c : terminal_safe(s)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string h(std::string_view s) { return html_escape(s); }
 
 constexpr const char* kStyle = R"css(
 :root { --fg:#1d2430; --muted:#5b6675; --line:#d9dee5; --bg:#fff; --soft:#f5f7fa;
@@ -107,24 +96,36 @@ std::string cell(const Value& v) {
   return h(display(v));
 }
 
-std::string table(const Section& s) {
+size_t rows_shown(const Section& s, const RenderOptions& o) { return o.all ? s.rows.size() : std::min(s.rows.size(), kHtmlRows); }
+
+std::string more_rows(const Section& s, size_t shown) {
+  return s.rows.size() > shown
+             ? fmt::format("<p class=\"empty\">... and {} more (-o json lists all, or --all)</p>\n", s.rows.size() - shown)
+             : "";
+}
+
+std::string table(const Section& s, const RenderOptions& o) {
   std::vector<size_t> cols;
   for (size_t c = 0; c < s.columns.size(); ++c)
     if (s.columns[c].audience != Audience::Programs) cols.push_back(c);
   std::string out = "<table class=\"rows\"><thead><tr>";
   for (size_t c : cols) out += "<th>" + h(s.columns[c].title.empty() ? s.columns[c].name : s.columns[c].title) + "</th>";
   out += "</tr></thead><tbody>\n";
-  for (const auto& r : s.rows) {
+  size_t shown = rows_shown(s, o);
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& r = s.rows[i];
     out += "<tr>";
     for (size_t c : cols) out += std::string(r[c].is_number() ? "<td class=\"num\">" : "<td>") + cell(r[c]) + "</td>";
     out += "</tr>\n";
   }
-  return out + "</tbody></table>\n";
+  return out + "</tbody></table>\n" + more_rows(s, shown);
 }
 
 std::string records(const Section& s, const RenderOptions& o) {
   std::string out = "<ul class=\"records\">\n";
-  for (const auto& row : s.rows) {
+  size_t shown_rows = rows_shown(s, o);
+  for (size_t i = 0; i < shown_rows; ++i) {
+    const auto& row = s.rows[i];
     out += "<li><span class=\"headline\">" + cell(row[size_t(s.headline)]) + "</span>";
     if (s.items >= 0 && row[size_t(s.items)].kind == Value::Kind::Json && row[size_t(s.items)].json.is_array()) {
       const auto& arr = row[size_t(s.items)].json.get_array();
@@ -136,7 +137,7 @@ std::string records(const Section& s, const RenderOptions& o) {
     }
     out += "</li>\n";
   }
-  return out + "</ul>\n";
+  return out + "</ul>\n" + more_rows(s, shown_rows);
 }
 
 }  // namespace
@@ -192,7 +193,7 @@ std::string render_html(const Document& d, const RenderOptions& o) {
       out += "</dl>\n";
     }
     if (s->rows.empty()) out += "<p class=\"empty\">" + h(s->empty.empty() ? "no rows" : s->empty) + "</p>\n";
-    else out += s->layout == Layout::Records ? records(*s, o) : table(*s);
+    else out += s->layout == Layout::Records ? records(*s, o) : table(*s, o);
     out += "</section>\n";
   }
   out += "</main>\n<script>" + std::string(kScript) + "</script>\n</body></html>\n";

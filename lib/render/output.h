@@ -52,6 +52,9 @@ std::string render_html(const Document& d, const RenderOptions& o);
 std::string render_sarif(const Document& d, const RenderOptions& o);
 std::string render_junit(const Document& d, const RenderOptions& o);
 
+// Text for HTML and SVG: the five special characters as entities, control bytes as \xNN.
+std::string html_escape(std::string_view s);
+
 // JSON text with reals in shortest round-trip form ("1.5", not "1.5E0"); one serializer for
 // every JSON kvsnap writes.
 std::string json_text(const boost::json::value& v);

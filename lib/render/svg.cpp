@@ -5,24 +5,13 @@
 
 #include <fmt/format.h>
 
-#include "util/text.h"
+#include "render/output.h"
 
 namespace kvsnap {
 namespace {
 
-std::string x(std::string_view s) {
-  std::string out;
-  for (char c : terminal_safe(s)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// SVG is part of the html page: its one escaper.
+std::string x(std::string_view s) { return html_escape(s); }
 
 const char* colour(std::string_view tag) {
   if (tag == "error" || tag == "removed") return "#c0262d";
