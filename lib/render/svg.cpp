@@ -60,12 +60,15 @@ std::string svg_bar_chart(const BarChart& c) {
   const int label_w = 240, bar_w = 520, note_w = 140, row = 20, top = c.series.empty() && c.legend.empty() ? 8 : 30;
   int height = top + int(c.bars.size()) * row + 46;
   int width = label_w + bar_w + note_w;
-  double max = 0;
+  // The axis fits the named bars; a folded "others" bar (tag muted) is cut at the end of the
+  // axis instead of squeezing every other bar (its number says how long it is).
+  double max = 0, folded = 0;
   for (const auto& b : c.bars) {
     double sum = 0;
     for (double v : b.parts) sum += v;
-    max = std::max(max, sum);
+    (b.tag == "muted" ? folded : max) = std::max(b.tag == "muted" ? folded : max, sum);
   }
+  if (max == 0) max = folded;
   auto [amax, step] = axis(max);
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\" "
@@ -97,14 +100,14 @@ std::string svg_bar_chart(const BarChart& c) {
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 8, y + 14, x(label));
     double px = label_w;
     for (size_t k = 0; k < b.parts.size(); ++k) {
-      double w = b.parts[k] / amax * bar_w;
+      double w = std::min(b.parts[k] / amax * bar_w, label_w + bar_w - px);
       const char* fill = colour(k < c.series.size() ? c.series[k].tag : b.tag);
       if (w > 0) out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"{}\"/>", px, y + 3, std::max(w, 1.0), fill);
       px += w;
     }
     double sum = 0;
     for (double v : b.parts) sum += v;
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"nt\">{}{}</text></g>", px + 6, y + 14, number(sum),
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"nt\">{}{}</text></g>", std::min(px, double(label_w + bar_w)) + 6, y + 14, number(sum),
                        b.note.empty() ? "" : "  " + x(b.note));
   }
   return out + "</svg>";
