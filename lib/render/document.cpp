@@ -106,6 +106,15 @@ Section text_section(std::string id, std::vector<std::string> columns, std::vect
   return s;
 }
 
+std::vector<size_t> people_columns(const Section& s) {
+  std::vector<size_t> out;
+  for (size_t c = 0; c < s.columns.size(); ++c)
+    if (s.columns[c].audience != Audience::Programs) out.push_back(c);
+  return out;
+}
+
+const std::string& column_header(const Column& c) { return c.title.empty() ? c.name : c.title; }
+
 void make_column_names_unique(Section& s) {
   std::set<std::string> seen;
   for (auto& c : s.columns) {

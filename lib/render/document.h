@@ -108,6 +108,10 @@ Document rows_document(std::string tool, Section section);
 // A section of text columns (names) and rows of text, for the simple lists.
 Section text_section(std::string id, std::vector<std::string> columns, std::vector<std::vector<std::string>> rows);
 
+// The columns people read (text, markdown, html), by index, and a column's header for them.
+std::vector<size_t> people_columns(const Section& s);
+const std::string& column_header(const Column& c);
+
 // Column names made unique within a section ("labels", "labels_2"): json objects never hold a
 // key twice.
 void make_column_names_unique(Section& s);

@@ -105,11 +105,9 @@ std::string more_rows(const Section& s, size_t shown) {
 }
 
 std::string table(const Section& s, const RenderOptions& o) {
-  std::vector<size_t> cols;
-  for (size_t c = 0; c < s.columns.size(); ++c)
-    if (s.columns[c].audience != Audience::Programs) cols.push_back(c);
+  std::vector<size_t> cols = people_columns(s);
   std::string out = "<table class=\"rows\"><thead><tr>";
-  for (size_t c : cols) out += "<th>" + h(s.columns[c].title.empty() ? s.columns[c].name : s.columns[c].title) + "</th>";
+  for (size_t c : cols) out += "<th>" + h(column_header(s.columns[c])) + "</th>";
   out += "</tr></thead><tbody>\n";
   size_t shown = rows_shown(s, o);
   for (size_t i = 0; i < shown; ++i) {

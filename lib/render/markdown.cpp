@@ -25,11 +25,9 @@ std::string md(std::string_view s) {
 }
 
 std::string table(const Section& s) {
-  std::vector<size_t> cols;
-  for (size_t c = 0; c < s.columns.size(); ++c)
-    if (s.columns[c].audience != Audience::Programs) cols.push_back(c);
+  std::vector<size_t> cols = people_columns(s);
   std::string out = "|";
-  for (size_t c : cols) out += " " + md(s.columns[c].title.empty() ? s.columns[c].name : s.columns[c].title) + " |";
+  for (size_t c : cols) out += " " + md(column_header(s.columns[c])) + " |";
   out += "\n|";
   for (size_t c : cols) {
     bool numeric = !s.rows.empty();

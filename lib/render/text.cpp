@@ -64,28 +64,20 @@ std::string wrap(std::string_view indent, std::string_view label, const std::str
   return out + "\n";
 }
 
-std::vector<int> people_columns(const Section& s) {
-  std::vector<int> out;
-  for (size_t c = 0; c < s.columns.size(); ++c)
-    if (s.columns[c].audience != Audience::Programs) out.push_back(int(c));
-  return out;
-}
-
 std::string table(const Section& s, std::string_view indent) {
-  std::vector<int> cols = people_columns(s);
+  std::vector<size_t> cols = people_columns(s);
   std::vector<size_t> width(cols.size());
   std::vector<bool> right(cols.size(), !s.rows.empty());
   std::vector<std::string> head;
   for (size_t c = 0; c < cols.size(); ++c) {
-    const Column& col = s.columns[size_t(cols[c])];
-    head.push_back(terminal_safe(one_line(col.title.empty() ? col.name : col.title)));
+    head.push_back(terminal_safe(one_line(column_header(s.columns[cols[c]]))));
     width[c] = width_of(head.back());
   }
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : s.rows) {
     std::vector<std::string> line;
     for (size_t c = 0; c < cols.size(); ++c) {
-      const Value& v = row[size_t(cols[c])];
+      const Value& v = row[cols[c]];
       line.push_back(cell(v));
       width[c] = std::max(width[c], width_of(line.back()));
       if (!v.is_number() && !v.is_null()) right[c] = false;
