@@ -5,7 +5,7 @@ SRC=${KVSNAP_SRC:?run through ctest (KVSNAP_SRC)}
 FIX=$SRC/fixtures
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-export PATH="$BIN:$PATH"
+export PATH="$BIN:$BIN/bench:$PATH"  # bench/kvgen makes the test clusters
 export PYTHONPATH="$SRC/tests/e2e${PYTHONPATH:+:$PYTHONPATH}"  # kvdoc.py: reading JSON reports
 
 fail() {

@@ -1,4 +1,4 @@
-// Tests of the synthetic cluster generator (lib/gen). Uses lib/gen headers and util/codec.h
+// Tests of the synthetic cluster generator (bench/gen). Uses bench/gen headers and util/codec.h
 // (the base64 the writers use).
 #include <doctest/doctest.h>
 

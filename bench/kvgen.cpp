@@ -1,4 +1,4 @@
-// kvgen: writes a deterministic synthetic Cilium kvstore to stdout (see lib/gen).
+// kvgen: writes a deterministic synthetic Cilium kvstore to stdout (see bench/gen).
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <exception>
