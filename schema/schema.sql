@@ -3,6 +3,14 @@
 -- IPs are stored as text and as 16-byte BLOBs (IPv4 as ::ffff:a.b.c.d) so that range and
 -- containment queries are BLOB comparisons an index can serve: x_bin BETWEEN start_bin AND end_bin.
 
+-- Which kvsnap made this database and with which schema (one row; lib/store/schema.h). A
+-- database of another schema is refused, never upgraded: its inputs are imported again.
+CREATE TABLE IF NOT EXISTS kvsnap_schema (
+  version     INTEGER NOT NULL,  -- = PRAGMA user_version
+  fingerprint TEXT NOT NULL,     -- SHA-256 of schema.sql and views.sql, 16 hex digits
+  made_by     TEXT NOT NULL      -- kvsnap version and commit of the import that created it
+);
+
 -- One row per import: what was read, from where, and what the input said about the store.
 CREATE TABLE IF NOT EXISTS snapshot (
   id               INTEGER PRIMARY KEY,  -- snapshot id; every other table's snapshot_id

@@ -13,6 +13,7 @@
 #include "check/report.h"
 #include "render/print.h"
 #include "store/importer.h"
+#include "store/schema.h"
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
       if (db_path.empty()) db_path = "kvsnap.db";
       if (save) opened.db = open_kvsnap_db(db_path, Db::Mode::ReadWrite);
       else opened = open_db_or_import(db_path, std::nullopt, "", true);
-      if (save) ensure_schema(*opened.db);
+      if (save) ensure_schema(*opened.db, db_path);
     }
     Db* db = opened.db.get();
     db->enable_mmap();

@@ -22,6 +22,7 @@
 #include "store/import_report.h"
 #include "store/import_file.h"
 #include "store/importer.h"
+#include "store/schema.h"
 #include "store/open_db.h"
 #include "util/temp_file.h"
 #include "util/cli.h"
@@ -238,7 +239,7 @@ int main(int argc, char** argv) {
                  "PRAGMA cache_size = -131072;");
       }
       Transaction txn(*db);
-      ensure_schema(*db);
+      ensure_schema(*db, db_path);
       for (const auto& input : inputs) {
         req.progress = [&](int64_t keys, uint64_t bytes) { progress.update(input, keys, bytes); };
         done.push_back(import_path(*db, input, req));

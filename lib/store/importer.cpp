@@ -11,29 +11,6 @@
 
 namespace kvsnap {
 
-namespace {
-constexpr int kSchemaVersion = 5;
-}
-
-int kvsnap_schema_version() { return kSchemaVersion; }
-
-void ensure_schema(Db& db) {
-  int64_t v = db.query_int("PRAGMA user_version");
-  if (v > kSchemaVersion)
-    throw DbError(fmt::format("{}: database schema version {} is newer than this kvsnap ({}); upgrade kvsnap",
-                              db.path(), v, kSchemaVersion));
-  if (v == kSchemaVersion) return;
-  // An existing database gets the columns added since its version; schema.sql adds new tables.
-  bool existing = db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0;
-  for (int64_t step = v + 1; existing && step <= kSchemaVersion; ++step) {
-    auto sql = embedded_file(fmt::format("migrate-{}.sql", step));
-    if (!sql.empty()) db.exec(sql);
-  }
-  db.exec(embedded_file("schema.sql"));
-  db.exec(embedded_file("views.sql"));
-  db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
-}
-
 std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name) {
   Stmt s = db.prepare("SELECT id FROM snapshot WHERE name = ?");
   s.bind_text(1, name);

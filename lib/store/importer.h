@@ -15,10 +15,6 @@
 
 namespace kvsnap {
 
-// Creates the tables and views when they are missing; refuses a database of a newer schema.
-void ensure_schema(Db& db);
-// The schema version this kvsnap writes (PRAGMA user_version).
-int kvsnap_schema_version();
 // Deletes a snapshot's rows from every table that has a snapshot_id column, then the snapshot.
 void delete_snapshot(Db& db, int64_t snapshot_id);
 std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name);

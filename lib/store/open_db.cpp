@@ -11,6 +11,7 @@
 #include "io/input.h"
 #include "store/import_file.h"
 #include "store/importer.h"
+#include "store/schema.h"
 #include "util/error.h"
 #include "util/temp_file.h"
 
@@ -63,11 +64,7 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
     throw UsageError(fmt::format("{}: is an empty SQLite database, not a kvsnap database (kvimport -d {} INPUT "
                                  "fills it)",
                                  path, path));
-  int64_t version = db->query_int("PRAGMA user_version");
-  if (version > kvsnap_schema_version())
-    throw UsageError(fmt::format("{}: was made by a newer kvsnap (schema version {}; this one reads up to {}): use "
-                                 "that kvsnap, or import the input again with this one",
-                                 path, version, kvsnap_schema_version()));
+  if (tables > 0) check_schema(*db, path);
   return db;
 }
 
@@ -86,7 +83,7 @@ OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_re
     Db db(temp.path(), Db::Mode::Create);
     db.exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA page_size = 16384;");
     Transaction txn(db);
-    ensure_schema(db);
+    ensure_schema(db, temp.path());
     ImportRequest req;
     req.read.at_revision = at_revision;
     if (!name.empty()) req.name = name;

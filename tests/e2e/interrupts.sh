@@ -184,10 +184,29 @@ expect_in "$TMP/err" "other.db: is a SQLite database of another program (tables 
 expect_status 2 kvimport -d "$TMP/other.db" "$small"
 expect_in "$TMP/err" "is a SQLite database of another program"
 expect_eq "$(q "$TMP/other.db" "SELECT count(*) FROM sqlite_master")" 2 "kvimport changed another program's database"
+# One schema, no migrations: a database of any other schema is refused by every tool (reading and
+# appending), naming both versions and saying to import again; the file is left as it was.
+version=$(q "$db" "PRAGMA user_version")
+expect_eq "$(q "$db" "SELECT version FROM kvsnap_schema")" "$version" "kvsnap_schema.version differs from user_version"
 cp "$db" "$TMP/newer.db"
 q "$TMP/newer.db" "PRAGMA user_version = 99"
 expect_status 2 kvcheck -d "$TMP/newer.db"
-expect_in "$TMP/err" "newer.db: was made by a newer kvsnap (schema version 99"
+expect_in "$TMP/err" "newer.db: was made by a newer kvsnap (schema version 99; this kvsnap"
+expect_in "$TMP/err" "uses schema version $version)"
+cp "$db" "$TMP/older.db"
+q "$TMP/older.db" "PRAGMA user_version = $((version - 1))"
+before=$(sha256sum <"$TMP/older.db")
+for cmd in "kvcheck -d" "kvquery -q nodes -d" "kvdiff 1 1 -d" "kvimport $small -n again -d"; do
+  expect_status 2 $cmd "$TMP/older.db"
+  expect_in "$TMP/err" "older.db: was made by an older kvsnap (schema version $((version - 1)); this kvsnap"
+  expect_in "$TMP/err" "uses schema version $version, and does not upgrade databases): import the inputs again"
+done
+expect_eq "$(sha256sum <"$TMP/older.db")" "$before" "a refused database was changed"
+# Same number, other schema (a development build that changed schema.sql without a bump).
+cp "$db" "$TMP/devbuild.db"
+q "$TMP/devbuild.db" "UPDATE kvsnap_schema SET fingerprint = '0123456789abcdef', made_by = '0.0.9 (commit abc1234)'"
+expect_status 2 kvcheck -d "$TMP/devbuild.db"
+expect_in "$TMP/err" "devbuild.db: was made by kvsnap 0.0.9 (commit abc1234) with a different schema of the same version $version (fingerprint 0123456789abcdef"
 printf 'not sqlite at all' >"$TMP/text.db"
 expect_status 2 kvimport -d "$TMP/text.db" "$small"
 expect_in "$TMP/err" "text.db: is not a kvsnap database (not a SQLite file)"

@@ -4,6 +4,7 @@
 
 #include "check/checks.h"
 #include "store/import_file.h"
+#include "store/schema.h"
 #include "store/sql_functions.h"
 #include "test_util.h"
 #include "util/error.h"
@@ -31,7 +32,7 @@ TEST_CASE("lease-missing: a key attached to a lease the lease table lacks") {
   // check is shown on a real snapshot whose lease table then loses the row a key still names, as
   // a db whose lease bucket was damaged would read.
   Db db(":memory:", Db::Mode::Create);
-  ensure_schema(db);
+  ensure_schema(db, ":memory:");
   import_path(db, fixture("etcd-3.4/snapshots/snap1.db"), ImportRequest{});
   CHECK(run_one_check(db, "lease-missing").empty());
   db.exec("DELETE FROM lease WHERE id = 2324035656460954387");

@@ -2,6 +2,7 @@
 
 #include "cilium/layouts.h"
 #include "store/importer.h"
+#include "store/schema.h"
 #include "test_util.h"
 #include "util/error.h"
 
@@ -15,7 +16,7 @@ struct Imported {
   Db db{":memory:", Db::Mode::Create};
   ImportSummary summary;
   explicit Imported(const std::vector<Record>& records) {
-    ensure_schema(db);
+    ensure_schema(db, ":memory:");
     Importer imp(db, "t", "test", "test", false);
     for (auto r : records) imp.record(std::move(r));
     summary = imp.finish();

@@ -2,6 +2,7 @@
 
 #include "diff/diff.h"
 #include "store/import_file.h"
+#include "store/schema.h"
 #include "store/sql_functions.h"
 #include "test_util.h"
 
@@ -15,7 +16,7 @@ struct DiffFixture {
   Db db{":memory:", Db::Mode::Create};
   DiffResult result;
   DiffFixture() {
-    ensure_schema(db);
+    ensure_schema(db, ":memory:");
     ImportRequest before, after;
     before.name = "before";
     after.name = "after";
