@@ -1,6 +1,7 @@
 #pragma once
-// Every key layout Cilium 1.8-1.19 writes under cilium/, as one table: where it lives, which
-// decoded table it fills, and its decoder. Adding a layout is adding an entry to kLayouts.
+// Every key layout Cilium writes under cilium/, as one table: where it lives, which decoded
+// table it fills, and its decoder. Adding a layout is adding an entry to kLayouts. The layouts,
+// their values and the Cilium versions kvsnap supports: docs/cilium-kvstore.md.
 #include <optional>
 #include <stdexcept>
 #include <string>

@@ -2,7 +2,7 @@
 // A read-only reader of bbolt files (etcd's backend): meta pages validated and chosen as bbolt
 // does, then every bucket walked from the root (never by scanning pages: freed pages hold stale
 // data). Every page id, offset and length is bounds-checked before use; a page reached twice is
-// an error, not a loop. Format: shared/reference/etcd-formats.md §2.
+// an error, not a loop. Format: docs/etcd-formats.md, section "bbolt pages".
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // The input formats kvimport reads, as one table: name, what it is, how its first bytes look,
-// and its reader. Adding a format is adding an entry.
+// and its reader. Adding a format is adding an entry. The formats: docs/etcd-formats.md.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -2,7 +2,8 @@
 // etcd's data inside a bbolt file (member/snap/db or `etcdctl snapshot save` output): the `key`
 // bucket's revisions rebuilt into the latest state (or the state at a revision), the history,
 // leases, members and the meta bucket; the SHA-256 trailer; `snapshot status` numbers.
-// Format: shared/reference/etcd-formats.md §3-4.
+// Format: docs/etcd-formats.md, sections "Snapshot trailer", "etcd's buckets" and "Snapshot status
+// and `kvimport --status`".
 #include <cstdint>
 #include <memory>
 #include <optional>
