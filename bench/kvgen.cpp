@@ -54,12 +54,15 @@ int main(int argc, char** argv) {
   long long keys = 0;
   std::string format = "etcd-json";
   WriteOptions wo;
-  po::options_description desc(
-      "Usage: kvgen [--keys N | --nodes N --identities N --pods-per-node N --services N]\n"
-      "             [--seed S] [--cluster-name C] [--cluster-id N] [--cilium-version V]\n"
-      "             [--change-fraction F [--change-seed S]]\n"
-      "             [-o FORMAT] [--sorted] [--prefix P] [--stats]\n"
-      "             [--etcd-cluster-id N --etcd-member-id N --etcd-raft-term N]\n\n"
+  kvsnap::ToolHelp help;
+  help.name = "kvgen";
+  help.summary = "write a synthetic Cilium kvstore (benchmarks and test fixtures)";
+  help.synopsis = {"kvgen [--keys N | --nodes N --identities N --pods-per-node N --services N]",
+                   "      [--seed S] [--cluster-name C] [--cluster-id N] [--cilium-version V]",
+                   "      [--change-fraction F [--change-seed S]]",
+                   "      [-o FORMAT] [--sorted] [--prefix P] [--stats]",
+                   "      [--etcd-cluster-id N --etcd-member-id N --etcd-raft-term N]"};
+  help.description =
       "Writes a deterministic synthetic Cilium kvstore (kvstore mode) to stdout.\n"
       "Formats: etcd-json (etcdctl 3.4 get --prefix -w json), cilium-json (cilium kvstore get\n"
       "--recursive -o json), cilium-text (cilium kvstore get --recursive), load (input of\n"
@@ -70,8 +73,10 @@ int main(int argc, char** argv) {
       "endpoints that changed identity, identities deleted and allocated (with their slave keys),\n"
       "a node's labels and another's secondary pod CIDR, services whose backends changed, a later\n"
       "heartbeat. Every other key is byte for byte the F=0 key; --change-seed picks the changes.\n"
-      "--stats then also prints what differs, as kvdiff counts it (one 'change ENTITY' line each).\n\n"
-      "Options");
+      "--stats then also prints what differs, as kvdiff counts it (one 'change ENTITY' line each).";
+  help.exit_status = "0 written, 2 bad usage.";
+  help.positional_files = false;
+  po::options_description desc;
   // clang-format off
   desc.add_options()
     ("help,h", "show this help")
@@ -96,7 +101,7 @@ int main(int argc, char** argv) {
   // clang-format on
   std::vector<std::string> positional;
   int status = 0;
-  auto parsed = kvsnap::parse_command_line(argc, argv, "kvgen", desc, positional, status);
+  auto parsed = kvsnap::parse_command_line(argc, argv, help, desc, positional, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   if (!positional.empty()) {

@@ -26,21 +26,44 @@ using namespace kvsnap;
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: kvcheck [-d DB] [-s SNAPSHOT] [INPUT] [-o FORMAT] [--fail-on LEVEL] [--check ID]... [--skip ID]...\n"
-    "\n"
-    "Checks one snapshot of a Cilium kvstore for inconsistencies (orphan identities, IPs pointing at\n"
-    "missing identities, overlapping node CIDRs, stale heartbeats, ...) and reports what is wrong,\n"
-    "which etcd keys are involved, the likely cause and what to do. `kvcheck --list-checks` explains\n"
-    "every check.\n"
-    "\n"
-    "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
-    "format kvimport reads) into a temporary database first (removed as soon as it is open).\n"
-    "\n"
-    "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input,\n"
-    "3 the snapshot holds no Cilium key (nothing under cilium/): nothing to check, no verdict.\n"
-    "\n"
-    "Options";
+ToolHelp tool_help() {
+  ToolHelp h;
+  h.name = "kvcheck";
+  h.summary = "check a snapshot of a Cilium kvstore for inconsistencies";
+  h.synopsis = {"kvcheck [-d DB] [-s SNAPSHOT] [INPUT] [-o FORMAT] [--fail-on LEVEL] [--check ID]... [--skip ID]...",
+                "kvcheck --list-checks"};
+  h.description =
+      "Checks one snapshot of a Cilium kvstore for inconsistencies (orphan identities, IPs pointing at\n"
+      "missing identities, overlapping node CIDRs, stale heartbeats, ...) and reports what is wrong,\n"
+      "which etcd keys are involved, the likely cause and what to do. `kvcheck --list-checks` explains\n"
+      "every check.\n"
+      "\n"
+      "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
+      "format kvimport reads) into a temporary database first (removed as soon as it is open).";
+  h.exit_status =
+      "0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input,\n"
+      "3 the snapshot holds no Cilium key (nothing under cilium/): nothing to check, no verdict.";
+  h.examples = {
+      {"kvcheck etcd-dump.json", "import the dump into a temporary database and check it"},
+      {"kvcheck -d support.db -s before --fail-on warning", "check the snapshot named before; exit 1 on a warning"},
+      {"kvcheck sysdump.zip -o sarif > kvcheck.sarif", "findings for a code-scanning dashboard"},
+      {"kvcheck -d support.db -o html > report.html", "one self-contained page with the pictures"},
+  };
+  for (const auto& c : builtin_checks())
+    h.choices["check"].push_back({c.id, std::string(severity_name(c.severity)) + ": " + c.title});
+  h.choices["skip"] = h.choices["check"];
+  h.choices["fail-on"] = {{"error", "exit 1 on an error (default)"},
+                          {"warning", "on a warning or an error"},
+                          {"info", "on any finding"},
+                          {"never", "exit 0 whatever is found"}};
+  h.choices["max-connected-clusters"] = {{"255", "cluster IDs 1-255 (Cilium's default)"},
+                                         {"511", "cluster IDs 1-511: fewer identities per cluster"}};
+  h.choices["now"] = {{"file-mtime", "the input file's modification time (a copy changes it)"}};
+  h.file_options = {"db"};
+  h.directory_options = {"checks-dir"};
+  add_output_choices(h, DocumentKind::Findings);
+  return h;
+}
 
 Severity fail_level(const std::string& s, bool& never) {
   never = s == "never";
@@ -56,27 +79,30 @@ int main(int argc, char** argv) {
   std::string db_path, fail_on = "error";
   OutputChoice out;
   std::vector<std::string> only, skip, inputs;
-  po::options_description opts(kUsage);
+  po::options_description opts;
   opts.add_options()
       ("help,h", "show this help")
-      ("db,d", po::value(&db_path), "database file (default kvsnap.db when no INPUT is given)")
-      ("snapshot,s", po::value<std::string>(), "snapshot name or id (default: the newest)")
-      ("fail-on", po::value(&fail_on), "exit 1 when a finding is at or above: error (default), warning, info, never")
-      ("check", po::value(&only), "run only this check (repeatable)")
-      ("skip", po::value(&skip), "do not run this check (repeatable)")
-      ("checks-dir", po::value<std::string>(), "add the checks (*.sql, same header) of this folder")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database file (default kvsnap.db when no INPUT is given)")
+      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"), "snapshot name or id (default: the newest)")
+      ("fail-on", po::value(&fail_on)->value_name("LEVEL"),
+       "exit 1 when a finding is at or above: error (default), warning, info, never")
+      ("check", po::value(&only)->value_name("ID"), "run only this check (repeatable)")
+      ("skip", po::value(&skip)->value_name("ID"), "do not run this check (repeatable)")
+      ("checks-dir", po::value<std::string>()->value_name("DIR"), "add the checks (*.sql, same header) of this folder")
       ("list-checks", "list the checks with what they mean, the likely cause and what to do")
-      ("cluster-name", po::value<std::string>(), "the local cluster's name (default: from the snapshot)")
-      ("cluster-id", po::value<int64_t>(), "the local cluster's ID (default: from the snapshot)")
-      ("max-connected-clusters", po::value<int>()->default_value(255), "255 or 511: sets the identity ranges")
-      ("now", po::value<std::string>(),
+      ("cluster-name", po::value<std::string>()->value_name("NAME"),
+       "the local cluster's name (default: from the snapshot)")
+      ("cluster-id", po::value<int64_t>()->value_name("ID"), "the local cluster's ID (default: from the snapshot)")
+      ("max-connected-clusters", po::value<int>()->default_value(255)->value_name("N"),
+       "255 or 511: sets the identity ranges")
+      ("now", po::value<std::string>()->value_name("TIME"),
        "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
        "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
        "lower bound; age checks are skipped when there is neither")
       ("save", "store the findings in the database's finding table (needs -d)");
   add_output_options(opts, out, DocumentKind::Findings);
   int status = 0;
-  auto parsed = parse_command_line(argc, argv, "kvcheck", opts, inputs, status);
+  auto parsed = parse_command_line(argc, argv, tool_help(), opts, inputs, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {

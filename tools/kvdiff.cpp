@@ -22,22 +22,32 @@ using namespace kvsnap;
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: kvdiff [-d DB] OLD NEW [-o text|json|markdown] [--summary] [--entity TYPE]... [--include-metadata]\n"
-    "\n"
-    "Compares two snapshots entity by entity: nodes by cluster and name, identities by id (and\n"
-    "notices a label set that moved to another id), identity references, ipcache entries by IP,\n"
-    "services by cluster/namespace/name, cluster configs, and every other key as raw bytes. For a\n"
-    "changed entity it shows the fields that changed, decoded. It also says which kvcheck\n"
-    "findings are new in NEW and which were resolved.\n"
-    "\n"
-    "OLD and NEW are snapshots of DB (name or id), or input files (any format kvimport reads).\n"
-    "FILE@REV is an etcd snapshot file's state at an older revision it still holds.\n"
-    "Revisions and leases are not compared unless --include-metadata.\n"
-    "\n"
-    "Exit status: 0 nothing differs, 1 something does, 2 bad usage or input (the diff convention).\n"
-    "\n"
-    "Options";
+ToolHelp tool_help() {
+  ToolHelp h;
+  h.name = "kvdiff";
+  h.summary = "compare two snapshots of a Cilium kvstore entity by entity";
+  h.synopsis = {"kvdiff [-d DB] OLD NEW [-o FORMAT] [--summary] [--entity TYPE]... [--include-metadata]"};
+  h.description =
+      "Compares two snapshots entity by entity: nodes by cluster and name, identities by id (and\n"
+      "notices a label set that moved to another id), identity references, ipcache entries by IP,\n"
+      "services by cluster/namespace/name, cluster configs, and every other key as raw bytes. For a\n"
+      "changed entity it shows the fields that changed, decoded. It also says which kvcheck\n"
+      "findings are new in NEW and which were resolved.\n"
+      "\n"
+      "OLD and NEW are snapshots of DB (name or id), or input files (any format kvimport reads).\n"
+      "FILE@REV is an etcd snapshot file's state at an older revision it still holds.\n"
+      "Revisions and leases are not compared unless --include-metadata.";
+  h.exit_status = "0 nothing differs, 1 something does, 2 bad usage or input (the diff convention).";
+  h.examples = {
+      {"kvdiff -d support.db before after", "what changed between two imported snapshots"},
+      {"kvdiff before.json after.json --summary", "the counts only, straight from two dumps"},
+      {"kvdiff snapshot.db@120000 snapshot.db", "an etcd snapshot file against its own older revision"},
+  };
+  for (const auto& e : builtin_entities()) h.choices["entity"].push_back({e.name, e.description});
+  h.file_options = {"db"};
+  add_output_choices(h, DocumentKind::Report);
+  return h;
+}
 
 struct Side {
   OpenedDb opened;
@@ -79,17 +89,17 @@ int main(int argc, char** argv) {
   std::string db_path;
   OutputChoice out;
   std::vector<std::string> entities, positional;
-  po::options_description opts(kUsage);
+  po::options_description opts;
   opts.add_options()
       ("help,h", "show this help")
-      ("db,d", po::value(&db_path), "database holding the snapshots (default kvsnap.db when it exists)")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database holding the snapshots (default kvsnap.db when it exists)")
       ("summary", "only the counts per entity and change kind")
-      ("entity", po::value(&entities), "compare only this entity type (repeatable): node identity identity_ref ipcache service cluster_config key")
+      ("entity", po::value(&entities)->value_name("TYPE"), "compare only this entity type (repeatable)")
       ("include-metadata", "also report changes of revisions and leases")
       ("no-findings", "do not run kvcheck on both snapshots");
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
-  auto parsed = parse_command_line(argc, argv, "kvdiff", opts, positional, status);
+  auto parsed = parse_command_line(argc, argv, tool_help(), opts, positional, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {

@@ -33,24 +33,36 @@ using namespace kvsnap;
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: kvimport [-d DB] [-n NAME] [--format F] [--prefix P] [-o text|json] [--replace] INPUT...\n"
-    "       kvimport --status FILE [-o json]     etcdctl snapshot status of an etcd db file, and more\n"
-    "       kvimport --verify FILE [-o json]     integrity checks of an etcd db file (exit 1 on a problem)\n"
-    "\n"
-    "Imports each INPUT as one snapshot into the SQLite database DB: every key and value byte for\n"
-    "byte (table kv), and Cilium's keys decoded into tables (identity, ipcache, node, ...).\n"
-    "All inputs are imported in one transaction: if one fails, the database is left as it was.\n"
-    "\n"
-    "INPUT is a file, '-' for standard input, or a cilium sysdump folder. Its format is detected\n"
-    "from the content (--list-formats); .zst and .gz compression is undone. etcd snapshot files\n"
-    "(etcdctl snapshot save, or a member's member/snap/db) are read natively and read-only: kv gets\n"
-    "the latest state, kv_history every revision the file holds, lease its leases.\n"
-    "\n"
-    "Exit status: 0 imported (--verify: no problem), 1 --verify found a problem, 2 bad usage or an\n"
-    "input that cannot be read (nothing imported).\n"
-    "\n"
-    "Options";
+ToolHelp tool_help() {
+  ToolHelp h;
+  h.name = "kvimport";
+  h.summary = "import etcd dumps, cilium sysdumps and etcd snapshots of a Cilium kvstore into SQLite";
+  h.synopsis = {"kvimport [-d DB] [-n NAME] [--format F] [--prefix P] [-o FORMAT] [--replace] INPUT...",
+                "kvimport --status FILE [-o json]     etcdctl snapshot status of an etcd db file, and more",
+                "kvimport --verify FILE [-o json]     integrity checks of an etcd db file (exit 1 on a problem)"};
+  h.description =
+      "Imports each INPUT as one snapshot into the SQLite database DB: every key and value byte for\n"
+      "byte (table kv), and Cilium's keys decoded into tables (identity, ipcache, node, ...).\n"
+      "All inputs are imported in one transaction: if one fails, the database is left as it was.\n"
+      "\n"
+      "INPUT is a file, '-' for standard input, or a cilium sysdump folder. Its format is detected\n"
+      "from the content (--list-formats); .zst and .gz compression is undone. etcd snapshot files\n"
+      "(etcdctl snapshot save, or a member's member/snap/db) are read natively and read-only: kv gets\n"
+      "the latest state, kv_history every revision the file holds, lease its leases.";
+  h.exit_status =
+      "0 imported (--verify: no problem), 1 --verify found a problem, 2 bad usage or an\n"
+      "input that cannot be read (nothing imported).";
+  h.examples = {
+      {"etcdctl get --prefix cilium/ -w json > dump.json && kvimport -d support.db -n before dump.json",
+       "import a dump as the snapshot named before"},
+      {"kvimport -d support.db cilium-sysdump-20250310-081500.zip", "import the kvstore files of a cilium sysdump"},
+      {"kvimport --status snapshot.db", "what etcdctl snapshot status says about an etcd snapshot file, and more"},
+  };
+  for (const auto& f : input_formats()) h.choices["format"].push_back({f.name, f.description});
+  h.file_options = {"db"};
+  add_output_choices(h, DocumentKind::Report);
+  return h;
+}
 
 struct ProgressLine {
   bool enabled = isatty(STDERR_FILENO);
@@ -127,16 +139,17 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> inputs;
   ImportRequest req;
-  po::options_description opts(kUsage);
+  po::options_description opts;
   opts.add_options()
       ("help,h", "show this help")
-      ("db,d", po::value(&db_path)->default_value("kvsnap.db"), "database file (created when missing)")
-      ("name,n", po::value<std::string>(), "snapshot name (default: the input's file name); one input only")
-      ("format", po::value<std::string>(), "input format instead of detection (see --list-formats)")
-      ("prefix", po::value<std::string>(),
+      ("db,d", po::value(&db_path)->default_value("kvsnap.db")->value_name("DB"), "database file (created when missing)")
+      ("name,n", po::value<std::string>()->value_name("NAME"),
+       "snapshot name (default: the input's file name); one input only")
+      ("format", po::value<std::string>()->value_name("FORMAT"), "input format instead of detection (see --list-formats)")
+      ("prefix", po::value<std::string>()->value_name("PREFIX"),
        "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")
       ("replace", "replace a snapshot of the same name instead of refusing")
-      ("at-revision", po::value<int64_t>(), "etcd db files: import the state at this revision (not below the compaction)")
+      ("at-revision", po::value<int64_t>()->value_name("REV"), "etcd db files: import the state at this revision (not below the compaction)")
       ("no-history", "etcd db files: do not fill kv_history")
       ("skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")
       ("status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")
@@ -145,7 +158,7 @@ int main(int argc, char** argv) {
       ("list-layouts", "list the Cilium key layouts that are decoded and exit");
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
-  auto parsed = parse_command_line(argc, argv, "kvimport", opts, inputs, status);
+  auto parsed = parse_command_line(argc, argv, tool_help(), opts, inputs, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {

@@ -20,24 +20,36 @@ using namespace kvsnap;
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: kvquery [-d DB] [-s SNAPSHOT] [-o FORMAT] [SQL | -q NAME] [-p NAME=VALUE]...\n"
-    "       kvquery --list             the saved queries\n"
-    "       kvquery --schema [TABLE]   every table and view, its columns and what they mean\n"
-    "\n"
-    "Runs SQL against a kvsnap database, read-only: a statement that would write is refused and\n"
-    "the file is left unchanged. current_snapshot() is the snapshot chosen with -s (default: the\n"
-    "newest); ip_bin(), ip_text(), cidr_contains(), cidr_overlaps(), label_value(),\n"
-    "identity_cluster() and rfc3339() are available (kvquery --schema lists the tables).\n"
-    "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
-    "\n"
-    "Output (-o): text (aligned columns; 'table' is another name for it), csv (RFC 4180), json (an\n"
-    "array of objects, integers stay numbers), ndjson, markdown, html (one self-contained page).\n"
-    "BLOBs that are valid UTF-8 print as text, others as \"base64:...\".\n"
-    "\n"
-    "Exit status: 0 ran, 2 bad usage, an SQL error, or a statement that would write.\n"
-    "\n"
-    "Options";
+ToolHelp tool_help() {
+  ToolHelp h;
+  h.name = "kvquery";
+  h.summary = "query a kvsnap database with SQL or saved queries, read-only";
+  h.synopsis = {"kvquery [-d DB] [-s SNAPSHOT] [-o FORMAT] [SQL | -q NAME] [-p NAME=VALUE]...",
+                "kvquery --list             the saved queries",
+                "kvquery --schema [TABLE]   every table and view, its columns and what they mean"};
+  h.description =
+      "Runs SQL against a kvsnap database, read-only: a statement that would write is refused and\n"
+      "the file is left unchanged. current_snapshot() is the snapshot chosen with -s (default: the\n"
+      "newest); ip_bin(), ip_text(), cidr_contains(), cidr_overlaps(), label_value(),\n"
+      "identity_cluster() and rfc3339() are available (kvquery --schema lists the tables).\n"
+      "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
+      "\n"
+      "Output (-o): text (aligned columns; 'table' is another name for it), csv (RFC 4180), json (an\n"
+      "array of objects, integers stay numbers), ndjson, markdown, html (one self-contained page).\n"
+      "BLOBs that are valid UTF-8 print as text, others as \"base64:...\".";
+  h.exit_status = "0 ran, 2 bad usage, an SQL error, or a statement that would write.";
+  h.examples = {
+      {"kvquery -d support.db -q pods-per-node", "a saved query over the newest snapshot"},
+      {"kvquery -d support.db -s before \"select ip, identity from ipcache where snapshot_id = current_snapshot()\"",
+       "your own SQL"},
+      {"kvquery --schema ipcache", "what the columns of table ipcache mean"},
+  };
+  for (const auto& q : builtin_queries()) h.choices["query"].push_back({q.name, q.description});
+  h.file_options = {"db"};
+  h.positional_files = false;
+  add_output_choices(h, DocumentKind::Rows);
+  return h;
+}
 
 }  // namespace
 
@@ -45,18 +57,19 @@ int main(int argc, char** argv) {
   std::string db_path = "kvsnap.db";
   OutputChoice out;
   std::vector<std::string> params, positional;
-  po::options_description opts(kUsage);
+  po::options_description opts;
   opts.add_options()
       ("help,h", "show this help")
-      ("db,d", po::value(&db_path), "database file, or an input to import first (default kvsnap.db)")
-      ("snapshot,s", po::value<std::string>(), "snapshot name or id for current_snapshot() (default: the newest)")
-      ("query,q", po::value<std::string>(), "run the saved query NAME (kvquery --list)")
-      ("param,p", po::value(&params), "NAME=VALUE for the query's :NAME parameter (repeatable)")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database file, or an input to import first (default kvsnap.db)")
+      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
+       "snapshot name or id for current_snapshot() (default: the newest)")
+      ("query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")
+      ("param,p", po::value(&params)->value_name("NAME=VALUE"), "NAME=VALUE for the query's :NAME parameter (repeatable)")
       ("list", "list the saved queries")
-      ("schema", po::value<std::string>()->implicit_value(""), "describe every table and view, or one");
+      ("schema", po::value<std::string>()->implicit_value("")->value_name("TABLE"), "describe every table and view, or one");
   add_output_options(opts, out, DocumentKind::Rows);
   int status = 0;
-  auto parsed = parse_command_line(argc, argv, "kvquery", opts, positional, status);
+  auto parsed = parse_command_line(argc, argv, tool_help(), opts, positional, status);
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {

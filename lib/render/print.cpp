@@ -9,9 +9,18 @@ namespace kvsnap {
 void add_output_options(po::options_description& opts, OutputChoice& choice, DocumentKind kind) {
   std::string help_text = "output format: " + output_format_names(kind) + " (default text)";
   opts.add_options()
-      ("output,o", po::value(&choice.format), help_text.c_str())
-      ("color", po::value(&choice.color), "text: colour auto (on a terminal, unless NO_COLOR is set), always or never")
+      ("output,o", po::value(&choice.format)->value_name("FORMAT"), help_text.c_str())
+      ("color", po::value(&choice.color)->value_name("WHEN"), "text: colour auto (on a terminal, unless NO_COLOR is set), always or never")
       ("all", po::bool_switch(&choice.all), "list every key of a finding or change (text shows a few, then a count)");
+}
+
+void add_output_choices(ToolHelp& help, DocumentKind kind) {
+  auto& formats = help.choices["output"];
+  for (const auto& f : output_formats())
+    if (kind == DocumentKind::Findings || !f.findings_only) formats.push_back({f.name, f.description});
+  help.choices["color"] = {{"auto", "on a terminal, unless NO_COLOR is set (default)"},
+                           {"always", "also into a pipe or file"},
+                           {"never", "plain text"}};
 }
 
 const OutputFormat& chosen_format(const OutputChoice& choice, DocumentKind kind) {

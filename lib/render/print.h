@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "render/output.h"
+#include "util/cli.h"
 
 namespace kvsnap {
 
@@ -17,6 +18,8 @@ struct OutputChoice {
 
 // Adds -o/--output (its help names the formats of `kind`), --color and --all to opts.
 void add_output_options(boost::program_options::options_description& opts, OutputChoice& choice, DocumentKind kind);
+// The values of -o (the format table's, for `kind`) and --color, for the tool's man page and completions.
+void add_output_choices(ToolHelp& help, DocumentKind kind);
 // The format chosen, checked for `kind` before any work is done (UsageError lists the valid ones).
 const OutputFormat& chosen_format(const OutputChoice& choice, DocumentKind kind);
 // Renders the document with the chosen format to standard output.
