@@ -180,6 +180,7 @@ class Etcd:
         line = self.proc.stdout.readline().split()
         if len(line) != 3:
             self.proc.wait()
+            self.proc.stdout.close()
             raise BenchError("cannot start etcd (scripts/setup installs etcd-server and etcd-client)")
         self.endpoint, self.pid, self.data_dir = line[0], int(line[1]), Path(line[2])
 
@@ -222,6 +223,7 @@ class Etcd:
         if self.proc.poll() is None:
             self.proc.stdin.close()  # the harness's EXIT trap stops etcd
             self.proc.wait()
+        self.proc.stdout.close()
 
 
 # --- one cluster size: setup, the rounds, the informational runs -----------------------------------
@@ -458,8 +460,8 @@ class Size:
                 if rows[q] <= 0 or rows[q] != want.get(q, rows[q]):
                     raise BenchError(f"kvquery -q {q} printed {rows[q]} rows, expected {want.get(q, 'some')}")
                 samples[q].append(s)
-        self.queries = [{"name": q, "timed_out": q in timed_out, "rows": rows.get(q),
-                         **summarize(q, f"kvquery -d diff.db -s new -q {q} -o csv", samples[q])} for q in QUERIES]
+        self.queries = [{**summarize(q, f"kvquery -d diff.db -s new -q {q} -o csv", samples[q]),
+                         "rows": rows.get(q), "timed_out": q in timed_out} for q in QUERIES]
 
     def ratios(self):
         stats = {c: summarize(c, self.shown[c], s) for c, s in self.samples.items()}
