@@ -11,9 +11,9 @@ that only prepare inputs and the etcd load are setup: timed and reported, not me
 database is written fresh; inputs are read once first (warm page cache). Every run is checked:
 the bench fails (exit 1) when kvcheck finds errors on the healthy cluster, kvdiff's counts differ
 from kvgen's, kvimport --status differs from etcdctl's, or an import misses keys. Work files go
-to a fresh folder under $TMPDIR, removed at exit (also on Ctrl-C).
+to a fresh folder under $TMPDIR (about 5 GB per million keys), removed at exit (also on Ctrl-C).
 
-  bench/bench.py                        1,000,000 and 2,000,000 keys, 3 runs (about 20 minutes; idle machine)
+  bench/bench.py                        1,000,000 and 2,000,000 keys, 3 runs (roughly half an hour; idle machine)
   bench/bench.py --quick                20,000 keys, 1 run, no 2N: a smoke test (seconds)
   bench/bench.py --json b.json --write-docs   also write the figures and docs/benchmarks.md
   bench/bench.py --render-docs b.json   rewrite docs/benchmarks.md from earlier figures, measure nothing
