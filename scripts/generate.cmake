@@ -1,0 +1,15 @@
+# Writes OUT from `TOOL --generate KIND` (a man page or a completion script, lib/util/cli_docs.cpp);
+# with GZIP=ON, compressed as Debian wants man pages (gzip -9n: no name, no time stamp).
+execute_process(COMMAND ${TOOL} --generate ${KIND} OUTPUT_FILE ${OUT}.tmp RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TOOL} --generate ${KIND} failed (${rc}): ${err}")
+endif()
+if(GZIP)
+  execute_process(COMMAND gzip -9n -c ${OUT}.tmp OUTPUT_FILE ${OUT} RESULT_VARIABLE rc)
+  file(REMOVE ${OUT}.tmp)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip ${OUT} failed")
+  endif()
+else()
+  file(RENAME ${OUT}.tmp ${OUT})
+endif()
