@@ -11,7 +11,7 @@
 #include "cilium/layouts.h"
 #include "etcd/record.h"
 #include "store/db.h"
-#include "store/rows.h"
+#include "cilium/rows.h"
 #include "util/error.h"
 
 namespace kvsnap::fuzz {

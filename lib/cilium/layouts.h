@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "etcd/record.h"
-#include "store/rows.h"
+#include "cilium/rows.h"
 
 namespace kvsnap {
 

@@ -11,7 +11,7 @@
 
 #include "etcd/record.h"
 #include "store/db.h"
-#include "store/rows.h"
+#include "cilium/rows.h"
 
 namespace kvsnap {
 
