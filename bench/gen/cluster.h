@@ -2,7 +2,7 @@
 // Deterministic synthetic Cilium kvstore ("kvstore mode": agents write identities, ipcache and
 // their node entry; the operator writes services, heartbeat, cluster config and the services
 // sync canary). Every value is byte-exact in the shape the chosen Cilium minor version writes
-// (see shared/reference/cilium-kvstore.md sections 2-8).
+// (the keys and values are described in docs/cilium-kvstore.md).
 //
 // The generator never holds all keys: it keeps per-entity tables whose size is O(nodes +
 // identities + services) and streams keys through a callback, either in revision order (the
@@ -18,11 +18,16 @@
 // (same value, revisions and lease); changed and added keys get revisions after the old state's,
 // in etcd's order of the writes (deletions use up a revision each). The changes are picked once
 // when the Cluster is built and kept in tables whose size is O(changed keys + nodes).
+//
+// The parts, by concern: layout.h (sizes, pod CIDRs, revisions), nodes.h, identities.h,
+// endpoints.h (addresses and endpoint ids), services.h, changes.h (the later state), values.h
+// (the JSON values per Cilium version), keys.h (key names and their order), model.h (all of it
+// together), output.h (the dump formats).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace kvsnap::gen {
 
@@ -34,7 +39,9 @@ struct GenOptions {
   uint64_t seed = 1;
   std::string cluster_name = "default";
   uint32_t cluster_id = 0;
-  std::string cilium_version = "1.16";  // "1.8" .. "1.20"; a patch suffix ("1.16.3") is ignored
+  // The Cilium minor whose value shapes to write: "1.16", "v1.16", "1.16.3" (the patch is
+  // ignored). kvgen --help says which minors the generator knows.
+  std::string cilium_version = "1.16";
   // 0: the cluster as generated. F in (0, 0.25]: a later state of it in which about F of the
   // keys were added, removed or changed (see the top of this file); change_seed picks which.
   double change_fraction = 0;
@@ -101,7 +108,7 @@ struct ChangeSummary {
 // change_fraction > 0 from the tables the Cluster builds). They describe the state generated.
 struct GenSummary {
   int nodes = 0, identities = 0, pods_per_node = 0, services = 0;
-  int cilium_minor = 0;             // 8 .. 20
+  int cilium_minor = 0;             // the minor of GenOptions::cilium_version
   int pod_cidr_prefix_len = 24;     // per-node pod CIDR size (24 unless pods do not fit a /24)
   bool health_in_ipcache = true;    // agents publish their cilium-health endpoint (< 1.17)
   int64_t master_keys = 0;          // cilium/state/identities/v1/id/*
@@ -131,16 +138,18 @@ struct NodeInfo {
   int pod_cidr_len = 24;
 };
 
+struct Model;
+
 // Throws std::invalid_argument when the options cannot describe a healthy cluster.
 class Cluster {
  public:
-  explicit Cluster(GenOptions opts);
+  explicit Cluster(GenOptions options);
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  const GenOptions& options() const { return opts_; }
-  const GenSummary& summary() const { return sum_; }
+  const GenOptions& options() const;
+  const GenSummary& summary() const;
 
   // Streams every key. The GenKey passed to the callback is reused between calls.
   void generate(Order order, const std::function<void(const GenKey&)>& sink) const;
@@ -150,10 +159,7 @@ class Cluster {
   uint32_t identity_id(int k) const;         // numeric identity of identity k
 
  private:
-  struct Impl;
-  GenOptions opts_;
-  GenSummary sum_;
-  Impl* impl_;
+  std::unique_ptr<const Model> model_;
 };
 
 // Parses "1.16", "v1.16", "1.16.3"; returns the minor version or -1.
@@ -167,10 +173,5 @@ GenOptions options_for_keys(int64_t keys, const GenOptions& base);
 // Counts without building the cluster (cheap: O(identities)); with change_fraction > 0 it builds
 // one (the changes are picked when it is built). Throws like Cluster().
 GenSummary summarize(const GenOptions& opts);
-
-// Helpers shared with the output writers and tests.
-std::string ipv4_string(uint32_t addr);
-void append_ipv4(std::string& out, uint32_t addr);
-bool parse_ipv4(std::string_view s, uint32_t& addr);
 
 }  // namespace kvsnap::gen

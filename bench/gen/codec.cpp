@@ -1,10 +1,23 @@
+// The text encoders of codec.h.
 #include "gen/codec.h"
 
 #include <charconv>
-
 #include <cstddef>
 
+#include "net/ip.h"
+
 namespace kvsnap::gen {
+
+std::string ipv4_text(uint32_t address) {
+  kvsnap::IpAddr ip;  // IPv4 is held v4-mapped: ::ffff:a.b.c.d
+  ip.v4 = true;
+  ip.bytes[10] = ip.bytes[11] = 0xFF;
+  ip.bytes[12] = static_cast<uint8_t>(address >> 24);
+  ip.bytes[13] = static_cast<uint8_t>(address >> 16);
+  ip.bytes[14] = static_cast<uint8_t>(address >> 8);
+  ip.bytes[15] = static_cast<uint8_t>(address);
+  return ip.to_string();
+}
 
 namespace {
 // Length of the valid UTF-8 sequence at s[i], or 0 if invalid (Go's utf8.DecodeRuneInString).

@@ -1,12 +1,17 @@
 #pragma once
-// Byte encoders of the generator's output writers that the rest of the library has no use for:
-// Go encoding/json string escaping and RFC 4180 CSV fields. Base64 (what Go's encoding/json does
-// for []byte) is kvsnap::base64_encode from util/codec.h.
+// Text encoders of the generator that the product library has no equivalent of: Go
+// encoding/json string escaping, RFC 4180 CSV fields, decimal numbers appended in place. Base64
+// (what Go's encoding/json does for []byte) is kvsnap::base64_encode from util/codec.h, IP
+// address text kvsnap::IpAddr's from net/ip.h.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace kvsnap::gen {
+
+// The text of an IPv4 address the generator holds as a number (host byte order):
+// kvsnap::IpAddr::to_string().
+std::string ipv4_text(uint32_t address);
 
 // Appends `s` as a JSON string literal (with quotes) exactly as Go's encoding/json writes it with
 // HTML escaping on (the default): '<' '>' '&' as \u003c \u003e \u0026, U+2028/U+2029 escaped,

@@ -1,5 +1,5 @@
-// Tests of the synthetic cluster generator (bench/gen). Uses bench/gen headers and util/codec.h
-// (the base64 the writers use).
+// Tests of the synthetic cluster generator (bench/gen). Uses bench/gen headers, util/codec.h
+// (the base64 the writers use) and net/ip.h (the product's IP address parser).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "gen/cluster.h"
 #include "gen/codec.h"
 #include "gen/output.h"
+#include "net/ip.h"
 #include "util/codec.h"
 
 using namespace kvsnap::gen;
@@ -45,6 +46,16 @@ std::string b64decode(std::string_view in) {
     }
   }
   return out;
+}
+
+// An IPv4 address in canonical text, as a number (host byte order).
+uint32_t ipv4_number(const std::string& text) {
+  const auto ip = kvsnap::parse_ip(text);
+  REQUIRE(ip);
+  REQUIRE(ip->v4);
+  CHECK(ip->to_string() == text);
+  return (uint32_t{ip->bytes[12]} << 24) | (uint32_t{ip->bytes[13]} << 16) |
+         (uint32_t{ip->bytes[14]} << 8) | uint32_t{ip->bytes[15]};
 }
 
 std::vector<GenKey> collect(const Cluster& c, Order order) {
@@ -207,7 +218,7 @@ TEST_CASE("gen: ipcache entries point at their node and lie in its pod CIDR") {
           if (a.at("Type").as_string() == "InternalIP")
             internal = json::value_to<std::string>(a.at("IP"));
         auto& cidr = v.at("IPv4AllocCIDR").as_object();
-        REQUIRE(parse_ipv4(json::value_to<std::string>(cidr.at("IP")), nv.net));
+        nv.net = ipv4_number(json::value_to<std::string>(cidr.at("IP")));
         const std::string mask = b64decode(json::value_to<std::string>(cidr.at("Mask")));
         REQUIRE(mask.size() == 4);
         uint32_t m = 0;
@@ -240,8 +251,7 @@ TEST_CASE("gen: ipcache entries point at their node and lie in its pod CIDR") {
       const std::string host = json::value_to<std::string>(v.at("HostIP"));
       REQUIRE(by_ip.count(host) == 1);
       const NodeView& nv = by_ip[host];
-      uint32_t a = 0;
-      REQUIRE(parse_ipv4(ip, a));
+      const uint32_t a = ipv4_number(ip);
       const uint32_t mask = ~0u << (32 - nv.len);
       CHECK((a & mask) == nv.net);
       CHECK(a != nv.net);
@@ -381,6 +391,11 @@ TEST_CASE("gen: codec") {
   CHECK(parse_cilium_minor("1.16") == 16);
   CHECK(parse_cilium_minor("v1.8.13") == 8);
   CHECK(parse_cilium_minor("2.0") == -1);
+  // Addresses the generator holds as numbers, in the product's IPv4 text.
+  CHECK(ipv4_text(0x0A000102u) == "10.0.1.2");
+  CHECK(ipv4_text(0xC0A80105u) == "192.168.1.5");
+  CHECK(ipv4_text(0) == "0.0.0.0");
+  CHECK(ipv4_text(0xFFFFFFFFu) == "255.255.255.255");
 }
 
 TEST_CASE("gen: csv field quoting (RFC 4180)") {
@@ -633,8 +648,7 @@ TEST_CASE("gen: the later state is a consistent cluster, in both orders") {
         nv.name = json::value_to<std::string>(v.at("Name"));
         nv.lease = g.lease;
         auto add_cidr = [&](const json::value& cv) {
-          uint32_t net = 0;
-          REQUIRE(parse_ipv4(json::value_to<std::string>(cv.at("IP")), net));
+          const uint32_t net = ipv4_number(json::value_to<std::string>(cv.at("IP")));
           const std::string mask = b64decode(json::value_to<std::string>(cv.at("Mask")));
           REQUIRE(mask.size() == 4);
           uint32_t mk = 0;
@@ -677,8 +691,7 @@ TEST_CASE("gen: the later state is a consistent cluster, in both orders") {
       if (!starts_with(g.key, kIpcachePrefix)) continue;
       json::object v = json::parse(g.value).as_object();
       const NodeView& nv = nodes.at(json::value_to<std::string>(v.at("HostIP")));
-      uint32_t a = 0;
-      REQUIRE(parse_ipv4(json::value_to<std::string>(v.at("IP")), a));
+      const uint32_t a = ipv4_number(json::value_to<std::string>(v.at("IP")));
       bool inside = false;
       for (auto [lo, hi] : nv.ranges) inside = inside || (a > lo && a < hi);
       CHECK(inside);
