@@ -27,7 +27,11 @@ std::string md(std::string_view s) {
 std::string table(const Section& s) {
   std::vector<size_t> cols = people_columns(s);
   std::string out = "|";
-  for (size_t c : cols) out += " " + md(column_header(s.columns[c])) + " |";
+  for (size_t c : cols) {
+    out += ' ';
+    out += md(column_header(s.columns[c]));
+    out += " |";
+  }
   out += "\n|";
   for (size_t c : cols) {
     bool numeric = !s.rows.empty();
@@ -37,7 +41,11 @@ std::string table(const Section& s) {
   out += "\n";
   for (const auto& r : s.rows) {
     out += "|";
-    for (size_t c : cols) out += " " + md(display(r[c])) + " |";
+    for (size_t c : cols) {
+      out += ' ';
+      out += md(display(r[c]));
+      out += " |";
+    }
     out += "\n";
   }
   return out;

@@ -207,11 +207,16 @@ std::string render_ndjson(const Document& d, const RenderOptions&) {
 std::string render_csv(const Document& d, const RenderOptions&) {
   RowStream rs = row_stream(d);
   std::string out;
-  for (size_t c = 0; c < rs.columns.size(); ++c) out += (c ? "," : "") + csv_field(rs.columns[c]->name);
+  for (size_t c = 0; c < rs.columns.size(); ++c) {
+    if (c) out += ',';
+    out += csv_field(rs.columns[c]->name);
+  }
   out += "\r\n";
   for (const auto* r : rs.rows) {
-    for (size_t c = 0; c < rs.columns.size(); ++c)
-      out += (c ? "," : "") + csv_field(display((*r)[size_t(rs.column_index[c])]));
+    for (size_t c = 0; c < rs.columns.size(); ++c) {
+      if (c) out += ',';
+      out += csv_field(display((*r)[size_t(rs.column_index[c])]));
+    }
     out += "\r\n";
   }
   return out;

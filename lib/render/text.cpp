@@ -52,7 +52,8 @@ std::string wrap(std::string_view indent, std::string_view label, const std::str
     if (word.empty()) continue;
     size_t w = width_of(word);
     if (col > 0 && col + 1 + w > avail) {
-      out += "\n" + std::string(hang, ' ');
+      out += '\n';
+      out.append(hang, ' ');
       col = 0;
     } else if (col > 0) {
       out += ' ';
@@ -95,7 +96,8 @@ std::string table(const Section& s, std::string_view indent) {
   std::string out, line, sep;
   for (size_t c = 0; c < cols.size(); ++c) {
     line += (c ? "  " : "") + pad(head[c], c);
-    sep += (c ? "  " : "") + std::string(width[c], '-');
+    if (c) sep += "  ";
+    sep.append(width[c], '-');
   }
   out += std::string(indent) + rstrip(line) + "\n" + std::string(indent) + sep + "\n";
   for (const auto& l : cells) {
@@ -143,7 +145,9 @@ std::string render_text(const Document& d, const RenderOptions& o) {
     if (!f.label.empty()) out += wrap("", f.label, f.shown.empty() ? display(f.value) : f.shown, o.width, label_width);
   for (const auto& s : d.sections) {
     if (s.rows.empty() && s.empty.empty()) continue;
-    out += "\n" + paint(o, s.tag, terminal_safe(one_line(s.title))) + fmt::format(" ({})\n", s.rows.size());
+    out += '\n';
+    out += paint(o, s.tag, terminal_safe(one_line(s.title)));
+    out += fmt::format(" ({})\n", s.rows.size());
     size_t label_width = 0;
     for (const auto& note : s.notes) label_width = std::max(label_width, width_of(note.first));
     for (const auto& [label, text] : s.notes) out += wrap("  ", label, text, o.width, label_width);

@@ -281,7 +281,10 @@ std::string generate_bash_completion(const ToolHelp& help, const po::options_des
         out += "    " + option_words(o) + ") compopt -o filenames; COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n";
         break;
       case Completes::Nothing:
-        if (!o.value_optional) nothing += (nothing.empty() ? "" : "|") + option_words(o);
+        if (!o.value_optional) {
+          if (!nothing.empty()) nothing += '|';
+          nothing += option_words(o);
+        }
         break;
     }
   }

@@ -73,7 +73,8 @@ SqlFile parse_sql_file(const std::string& origin, std::string_view text, std::sp
                                             last->name)
                               : "expected '-- name: value' (a blank line ends the header)");
       std::string& v = out.fields.back().value;
-      v += (v.empty() ? "" : " ") + std::string(content);
+      if (!v.empty()) v += ' ';
+      v += content;
       continue;
     }
     const SqlHeaderField* def = nullptr;
