@@ -21,13 +21,13 @@ enum class PodChange : uint8_t {
 // One endpoint address of a node whose ipcache key is not the base state's.
 struct PodEvent {
   int32_t node = 0;
-  int32_t entry = 0;            // its address (see endpoints.h)
+  int32_t entry = 0;  // its address (see endpoints.h)
   PodChange change = PodChange::Removed;
-  int32_t base_slot = -1;       // the slot of the base pod that was there (not Added)
-  int32_t old_identity = -1;    // that pod's identity
-  int32_t new_identity = -1;    // the identity after (not Removed)
-  int64_t name_index = 0;       // the new pod's name index within new_identity (Added, Replaced)
-  int64_t revision = 0;         // of the put (Removed: of the delete)
+  int32_t base_slot = -1;     // the slot of the base pod that was there (not Added)
+  int32_t old_identity = -1;  // that pod's identity
+  int32_t new_identity = -1;  // the identity after (not Removed)
+  int64_t name_index = 0;     // the new pod's name index within new_identity (Added, Replaced)
+  int64_t revision = 0;       // of the put (Removed: of the delete)
 };
 
 // A slave key (identity, node) that the later state added or removed.
@@ -54,22 +54,22 @@ struct ChangeSet {
   bool active = false;  // change_fraction > 0; when false every lookup below says "unchanged"
   uint64_t seed = 0;    // of every change choice
 
-  std::vector<char> identity_deleted;             // per base identity
-  std::vector<int64_t> new_identity_revision;     // the master key of new identity layout.identities + j
-  std::vector<PodEvent> pod_events;               // by node, then entry
-  std::vector<int64_t> first_event_of_node;       // node n's: pod_events[first[n] .. first[n + 1])
-  std::vector<SlaveKeyEvent> slave_keys_added;    // by (identity, node)
-  std::vector<SlaveKeyEvent> slave_keys_removed;  // by (identity, node)
-  std::vector<PodOfIdentity> pods_given_identity; // sorted
-  std::vector<ServiceChange> service_change;      // per service
-  std::vector<int64_t> service_revision;          // of the changed ones
+  std::vector<char> deleted;                   // per base identity: deleted with its pods
+  std::vector<int64_t> new_identity_revision;  // of new identity layout.identities + j's master key
+  std::vector<PodEvent> pod_events;            // by node, then entry
+  std::vector<int64_t> first_event_of_node;    // node n's: pod_events[first[n] .. first[n + 1])
+  std::vector<SlaveKeyEvent> slave_keys_added;     // by (identity, node)
+  std::vector<SlaveKeyEvent> slave_keys_removed;   // by (identity, node)
+  std::vector<PodOfIdentity> pods_given_identity;  // sorted
+  std::vector<ServiceChange> service_changes;      // per service
+  std::vector<int64_t> service_revision;           // of the changed ones
 
-  int labelled_node = -1;         // the node that got a label
-  std::string zone;               // its value
+  int labelled_node = -1;  // the node that got a label
+  std::string zone;        // its value
   int64_t labelled_node_revision = 0;
-  int secondary_cidr_node = -1;   // the node that got a secondary pod CIDR (-1: none fits)
+  int secondary_cidr_node = -1;  // the node that got a secondary pod CIDR (-1: none fits)
   int64_t secondary_cidr_node_revision = 0;
-  int heartbeat_minutes = 0;      // how much later the heartbeat is
+  int heartbeat_minutes = 0;  // how much later the heartbeat is
   int64_t heartbeat_revision = 0;
 
   bool node_changed(int node) const {
@@ -78,13 +78,15 @@ struct ChangeSet {
   int64_t node_revision(int node) const {
     return node == labelled_node ? labelled_node_revision : secondary_cidr_node_revision;
   }
-  // Whether base identity k was deleted (never a new one).
-  bool deleted(int k) const {
-    return active && k < static_cast<int>(identity_deleted.size()) && identity_deleted[k];
+  // Whether a base identity was deleted (never a new one).
+  bool identity_deleted(int identity) const {
+    return active && identity < static_cast<int>(deleted.size()) && deleted[identity];
   }
   const PodEvent* pod_event(int node, int entry) const;
   bool slave_key_removed(int identity, int node) const;
-  ServiceChange service(int s) const { return active ? service_change[s] : ServiceChange::Unchanged; }
+  ServiceChange service_change(int service) const {
+    return active ? service_changes[service] : ServiceChange::Unchanged;
+  }
 };
 
 // Picks the changes of model.options (change_fraction > 0) into model.changes: appends the new

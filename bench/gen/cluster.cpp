@@ -34,27 +34,27 @@ void Cluster::generate(Order order, const std::function<void(const GenKey&)>& si
   stream_keys(*model_, order, sink);
 }
 
-NodeInfo Cluster::node(int n) const {
+NodeInfo Cluster::node(int index) const {
   const Layout& layout = model_->layout;
-  if (n < 0 || n >= layout.nodes) throw std::out_of_range("node index");
+  if (index < 0 || index >= layout.nodes) throw std::out_of_range("node index");
   NodeInfo info;
-  info.name = model_->nodes.name(n);
-  info.internal_ip = model_->nodes.internal_ip(n);
-  info.router_ip = ipv4_text(layout.pod_cidr(n) + 1);
-  info.health_ip = ipv4_text(model_->endpoints.health_address(n));
-  info.pod_cidr = layout.pod_cidr(n);
+  info.name = model_->nodes.name(index);
+  info.internal_ip = model_->nodes.internal_ip(index);
+  info.router_ip = ipv4_text(layout.pod_cidr(index) + 1);
+  info.health_ip = ipv4_text(model_->endpoints.health_address(index));
+  info.pod_cidr = layout.pod_cidr(index);
   info.pod_cidr_len = 32 - layout.pod_cidr_host_bits;
   return info;
 }
 
-std::string Cluster::identity_labels(int k) const {
-  if (k < 0 || k >= model_->identities.size()) throw std::out_of_range("identity index");
-  return model_->identities[k].labels;
+std::string Cluster::identity_labels(int index) const {
+  if (index < 0 || index >= model_->identities.size()) throw std::out_of_range("identity index");
+  return model_->identities[index].labels;
 }
 
-uint32_t Cluster::identity_id(int k) const {
-  if (k < 0 || k >= model_->identities.size()) throw std::out_of_range("identity index");
-  return model_->identities[k].number;
+uint32_t Cluster::identity_id(int index) const {
+  if (index < 0 || index >= model_->identities.size()) throw std::out_of_range("identity index");
+  return model_->identities[index].number;
 }
 
 GenSummary summarize(const GenOptions& options) {
@@ -64,10 +64,10 @@ GenSummary summarize(const GenOptions& options) {
 
 KeyChanges ChangeSummary::total() const {
   KeyChanges sum;
-  for (const KeyChanges* c : {&node, &identity, &identity_ref, &ipcache, &service, &key}) {
-    sum.added += c->added;
-    sum.removed += c->removed;
-    sum.changed += c->changed;
+  for (const KeyChanges* entity : {&node, &identity, &identity_ref, &ipcache, &service, &key}) {
+    sum.added += entity->added;
+    sum.removed += entity->removed;
+    sum.changed += entity->changed;
   }
   return sum;
 }

@@ -128,7 +128,7 @@ struct GenSummary {
   ChangeSummary change;             // when changed
 };
 
-// Node/pod facts for tests and callers (index n in [0, nodes)).
+// Node/pod facts for tests and callers.
 struct NodeInfo {
   std::string name;
   std::string internal_ip;  // 192.168.x.y
@@ -154,9 +154,11 @@ class Cluster {
   // Streams every key. The GenKey passed to the callback is reused between calls.
   void generate(Order order, const std::function<void(const GenKey&)>& sink) const;
 
-  NodeInfo node(int n) const;
-  std::string identity_labels(int k) const;  // canonical label string of identity k
-  uint32_t identity_id(int k) const;         // numeric identity of identity k
+  // Indices from 0: node in [0, nodes), identity in [0, identities) (a later state's new
+  // identities after those). Out of range throws std::out_of_range.
+  NodeInfo node(int index) const;
+  std::string identity_labels(int index) const;  // canonical label string
+  uint32_t identity_id(int index) const;         // numeric identity
 
  private:
   std::unique_ptr<const Model> model_;

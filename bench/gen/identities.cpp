@@ -16,14 +16,14 @@ namespace kvsnap::gen {
 namespace {
 
 const char* const kNamespaceWords[] = {
-    "default",   "payments",  "checkout",   "catalog", "frontend", "search",    "auth",
-    "billing",   "shipping",  "inventory",  "analytics", "monitoring", "logging", "ingress",
-    "data",      "ml",        "orders",     "users",   "notifications", "reporting"};
-const char* const kAppWords[] = {
-    "api",     "web",      "worker",   "cache",    "db",       "queue",       "gateway",
-    "scheduler", "indexer", "exporter", "proxy",   "backend",  "ui",          "cron",
-    "consumer", "producer", "redis",   "postgres", "kafka",    "nginx",       "echo",
-    "grpc-server", "metrics", "sync",  "admin"};
+    "default", "payments", "checkout",  "catalog",   "frontend",      "search",   "auth",
+    "billing", "shipping", "inventory", "analytics", "monitoring",    "logging",  "ingress",
+    "data",    "ml",       "orders",    "users",     "notifications", "reporting"};
+const char* const kAppWords[] = {"api",      "web",         "worker",    "cache",   "db",
+                                 "queue",    "gateway",     "scheduler", "indexer", "exporter",
+                                 "proxy",    "backend",     "ui",        "cron",    "consumer",
+                                 "producer", "redis",       "postgres",  "kafka",   "nginx",
+                                 "echo",     "grpc-server", "metrics",   "sync",    "admin"};
 const char* const kTiers[] = {"frontend", "backend", "cache"};
 // Kubernetes' rand.SafeEncodeString alphabet (pod-template-hash and pod name suffixes).
 constexpr std::string_view kK8sAlphabet = "bcdfghjklmnpqrstvwxz2456789";
@@ -64,32 +64,34 @@ IdentityTable::IdentityTable(const Layout& layout, const GenOptions& options)
 
   identities_.reserve(layout.identities);
   const int app_words = static_cast<int>(std::size(kAppWords));
-  for (int k = 0; k < layout.identities; ++k) {
+  for (int identity = 0; identity < layout.identities; ++identity) {
     IdentityChoices choices;
-    choices.service_account = seeded_hash(seed_, Purpose::ServiceAccount, k);
-    choices.ports = seeded_hash(seed_, Purpose::NamedPorts, k);
-    choices.replicaset_hash = seeded_hash(seed_, Purpose::ReplicaSetHash, k);
-    choices.labels = seeded_hash(seed_, Purpose::IdentityLabels, k);
-    add(numbered_word(kAppWords, app_words, k / namespace_count()), k % namespace_count(), choices);
+    choices.service_account = seeded_hash(seed_, Purpose::ServiceAccount, identity);
+    choices.ports = seeded_hash(seed_, Purpose::NamedPorts, identity);
+    choices.replicaset_hash = seeded_hash(seed_, Purpose::ReplicaSetHash, identity);
+    choices.labels = seeded_hash(seed_, Purpose::IdentityLabels, identity);
+    add(numbered_word(kAppWords, app_words, identity / namespace_count()),
+        identity % namespace_count(), choices);
   }
 
   slave_keys_before_.resize(layout.identities + 1);
   slave_keys_before_[0] = 0;
-  for (int k = 0; k < layout.identities; ++k)
-    slave_keys_before_[k + 1] = slave_keys_before_[k] + layout.nodes_of(k);
+  for (int identity = 0; identity < layout.identities; ++identity)
+    slave_keys_before_[identity + 1] = slave_keys_before_[identity] + layout.nodes_of(identity);
 }
 
 void IdentityTable::add(std::string app, int namespace_index, const IdentityChoices& choices) {
-  const int k = size();
+  const int index = size();
   Identity identity;
   // A seeded permutation of the cluster's range: distinct by construction.
-  identity.number =
-      first_number_ + static_cast<uint32_t>(permute(k, kIdentityRange, seed_, Purpose::IdentityNumber));
+  identity.number = first_number_ + static_cast<uint32_t>(permute(index, kIdentityRange, seed_,
+                                                                  Purpose::IdentityNumber));
   identity.app = std::move(app);
   identity.namespace_index = namespace_index;
   identity.service_account = choices.service_account % 3 == 0 ? "default" : identity.app;
   const uint64_t ports = choices.ports % 10;
-  identity.ports = ports == 0 ? PortSet::Unnamed : (ports <= 2 ? PortSet::HttpAndMetrics : PortSet::Http);
+  identity.ports =
+      ports == 0 ? PortSet::Unnamed : (ports <= 2 ? PortSet::HttpAndMetrics : PortSet::Http);
   identity.replicaset_hash = replicaset_hash(choices.replicaset_hash);
   identity.labels = label_string(identity.app, namespaces_[namespace_index],
                                  identity.service_account, choices.labels);
@@ -107,11 +109,14 @@ std::string IdentityTable::label_string(const std::string& app, const std::strin
       {"io.cilium.k8s.policy.serviceaccount", service_account},
       {"io.kubernetes.pod.namespace", namespace_name}};
   if (cilium_minor_ >= 11)  // Kubernetes >= 1.21 adds kubernetes.io/metadata.name to namespaces
-    labels.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", namespace_name);
+    labels.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name",
+                        namespace_name);
   if (choice % 3 == 0) labels.emplace_back("app.kubernetes.io/part-of", namespace_name);
-  if ((choice >> 8) % 4 == 0) labels.emplace_back("version", "v" + std::to_string(1 + (choice >> 16) % 3));
+  if ((choice >> 8) % 4 == 0)
+    labels.emplace_back("version", "v" + std::to_string(1 + (choice >> 16) % 3));
   if ((choice >> 24) % 5 == 0) labels.emplace_back("tier", kTiers[(choice >> 32) % 3]);
-  std::sort(labels.begin(), labels.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(labels.begin(), labels.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
   std::string text;
   for (const auto& [key, value] : labels) {
     text += "k8s:";
@@ -146,18 +151,17 @@ void IdentityTable::sort_key_orders() {
   });
 }
 
-void IdentityTable::append_pod_name(std::string& out, int k, uint64_t index) const {
-  const Identity& identity = identities_[k];
-  out += identity.app;
+void IdentityTable::append_pod_name(std::string& out, int identity, uint64_t index) const {
+  out += identities_[identity].app;
   out += '-';
-  out += identity.replicaset_hash;
+  out += identities_[identity].replicaset_hash;
   out += '-';
   // A bijection of the index onto 5 characters (27^5 = 3^15 and 7919 is not a multiple of 3).
-  uint64_t x = (index * 7919 + seeded_hash(seed_, Purpose::PodName, k)) % 14348907ULL;
+  uint64_t rest = (index * 7919 + seeded_hash(seed_, Purpose::PodName, identity)) % 14348907ULL;
   char suffix[5];
   for (int c = 4; c >= 0; --c) {
-    suffix[c] = kK8sAlphabet[x % 27];
-    x /= 27;
+    suffix[c] = kK8sAlphabet[rest % 27];
+    rest /= 27;
   }
   out.append(suffix, 5);
 }

@@ -18,13 +18,13 @@ enum class PortSet : uint8_t {
 };
 
 struct Identity {
-  uint32_t number = 0;           // the numeric identity: cluster id * 65536 + 256..65535
-  std::string labels;            // the canonical label string, the master key's value
-  std::string app;               // the pods' app label (and the service's name)
+  uint32_t number = 0;  // the numeric identity: cluster id * 65536 + 256..65535
+  std::string labels;   // the canonical label string, the master key's value
+  std::string app;      // the pods' app label (and the service's name)
   int namespace_index = 0;
   std::string service_account;
   PortSet ports = PortSet::Unnamed;
-  std::string replicaset_hash;   // pod-template-hash, part of the pods' names
+  std::string replicaset_hash;  // pod-template-hash, part of the pods' names
 };
 
 // Seeded values an identity's optional properties are picked from (see IdentityTable::add).
@@ -41,12 +41,14 @@ class IdentityTable {
   IdentityTable(const Layout& layout, const GenOptions& options);
 
   int size() const { return static_cast<int>(identities_.size()); }
-  const Identity& operator[](int k) const { return identities_[k]; }
+  const Identity& operator[](int identity) const { return identities_[identity]; }
 
-  // Identity k of the base state is in namespace k % namespace_count(), so consecutive
-  // identities are in different namespaces.
+  // Base identity i is in namespace i % namespace_count(), so consecutive identities are in
+  // different namespaces.
   int namespace_count() const { return static_cast<int>(namespaces_.size()); }
-  const std::string& namespace_of(int k) const { return namespaces_[identities_[k].namespace_index]; }
+  const std::string& namespace_of(int identity) const {
+    return namespaces_[identities_[identity].namespace_index];
+  }
 
   // Appends an identity (index size()): its number follows from the index, the rest from `app`,
   // the namespace and the choices.
@@ -59,12 +61,13 @@ class IdentityTable {
   // Identities sorted by label string + "/": the order of the value/ keys.
   const std::vector<int>& in_label_order() const { return in_label_order_; }
 
-  // How many slave keys the base identities before k have (in revision order the slave keys go
-  // identity by identity).
-  int64_t slave_keys_before(int k) const { return slave_keys_before_[k]; }
+  // How many slave keys the base identities before this one have (in revision order the slave
+  // keys go identity by identity).
+  int64_t slave_keys_before(int identity) const { return slave_keys_before_[identity]; }
 
-  // Appends the name of pod `index` of identity k: "<app>-<replicaset hash>-<5 characters>".
-  void append_pod_name(std::string& out, int k, uint64_t index) const;
+  // Appends the name of the identity's pod number `index`: "<app>-<replicaset hash>-<5
+  // characters>".
+  void append_pod_name(std::string& out, int identity, uint64_t index) const;
 
  private:
   std::string label_string(const std::string& app, const std::string& namespace_name,

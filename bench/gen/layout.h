@@ -36,11 +36,11 @@ struct Layout {
   int pods_per_node = 0;
   int services = 0;
   int cilium_minor = 0;
-  bool health_in_ipcache = true;   // agents before 1.17 publish their cilium-health endpoint
-  int endpoints_per_node = 0;      // a node's ipcache entries: its pods and health endpoint
-  uint64_t pods = 0;               // nodes * pods_per_node
-  int pod_cidr_host_bits = 8;      // a node's pod CIDR is a /(32 - pod_cidr_host_bits)
-  uint32_t first_pod_cidr = 0;     // node 0's pod CIDR (network address, host byte order)
+  bool health_in_ipcache = true;  // agents before 1.17 publish their cilium-health endpoint
+  int endpoints_per_node = 0;     // a node's ipcache entries: its pods and health endpoint
+  uint64_t pods = 0;              // nodes * pods_per_node
+  int pod_cidr_host_bits = 8;     // a node's pod CIDR is a /(32 - pod_cidr_host_bits)
+  uint32_t first_pod_cidr = 0;    // node 0's pod CIDR (network address, host byte order)
   bool has_cluster_config = false;
   bool has_synced_canary = false;
   int64_t slave_keys = 0;
@@ -54,13 +54,16 @@ struct Layout {
     return (static_cast<uint64_t>(identity) * pods + static_cast<uint64_t>(identities) - 1) /
            static_cast<uint64_t>(identities);
   }
-  uint64_t pods_of(int identity) const { return first_pod_of(identity + 1) - first_pod_of(identity); }
+  uint64_t pods_of(int identity) const {
+    return first_pod_of(identity + 1) - first_pod_of(identity);
+  }
   int identity_of_pod(uint64_t position) const {
     return static_cast<int>(position * static_cast<uint64_t>(identities) / pods);
   }
   // The nodes a base identity has pods on (= its slave keys).
   int64_t nodes_of(int identity) const {
-    return static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(nodes), pods_of(identity)));
+    return static_cast<int64_t>(
+        std::min<uint64_t>(static_cast<uint64_t>(nodes), pods_of(identity)));
   }
 
   uint32_t pod_cidr_size() const { return 1u << pod_cidr_host_bits; }
@@ -73,7 +76,8 @@ struct Layout {
   // The block right after every node's pod CIDR: the secondary pod CIDR a later state gives one
   // node (when it fits, see changes.cpp).
   uint32_t secondary_pod_cidr() const {
-    return first_pod_cidr + static_cast<uint32_t>(static_cast<uint64_t>(nodes) << pod_cidr_host_bits);
+    return first_pod_cidr +
+           static_cast<uint32_t>(static_cast<uint64_t>(nodes) << pod_cidr_host_bits);
   }
 };
 

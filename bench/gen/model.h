@@ -25,8 +25,8 @@ struct Model {
   const NodeTable nodes;
   IdentityTable identities;  // the later state's new identities are added when changes are planned
   const ServiceTable services;
-  ChangeSet changes;         // inactive with change_fraction 0
-  GenSummary summary;        // of the state generated
+  ChangeSet changes;   // inactive with change_fraction 0
+  GenSummary summary;  // of the state generated
 };
 
 }  // namespace kvsnap::gen

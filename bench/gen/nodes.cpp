@@ -15,10 +15,10 @@ uint32_t node_internal_ip(int node) {
 
 NodeTable::NodeTable(const Layout& layout, const GenOptions& options) {
   const int count = layout.nodes;
-  const std::string prefix =
-      options.cluster_name == "default" ? std::string("worker-") : options.cluster_name + "-worker-";
+  const std::string prefix = options.cluster_name == "default" ? std::string("worker-")
+                                                               : options.cluster_name + "-worker-";
   names_.resize(count);
-  for (int n = 0; n < count; ++n) names_[n] = prefix + std::to_string(n + 1);
+  for (int node = 0; node < count; ++node) names_[node] = prefix + std::to_string(node + 1);
 
   in_name_order_.resize(count);
   std::iota(in_name_order_.begin(), in_name_order_.end(), 0);
@@ -26,7 +26,7 @@ NodeTable::NodeTable(const Layout& layout, const GenOptions& options) {
             [&](int a, int b) { return names_[a] < names_[b]; });
 
   internal_ips_.resize(count);
-  for (int n = 0; n < count; ++n) internal_ips_[n] = ipv4_text(node_internal_ip(n));
+  for (int node = 0; node < count; ++node) internal_ips_[node] = ipv4_text(node_internal_ip(node));
   std::vector<int> in_ip_order(count);
   std::iota(in_ip_order.begin(), in_ip_order.end(), 0);
   std::sort(in_ip_order.begin(), in_ip_order.end(),

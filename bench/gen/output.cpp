@@ -1,6 +1,6 @@
+// The dump writers of output.h: each key the cluster streams is appended to a buffer in the
+// format's shape, and the buffer handed on in chunks of about a MiB.
 #include "gen/output.h"
-
-#include <charconv>
 
 #include "gen/codec.h"
 #include "util/codec.h"
@@ -8,8 +8,6 @@
 namespace kvsnap::gen {
 
 namespace {
-
-
 
 constexpr size_t kFlushAt = 1 << 20;
 
@@ -24,115 +22,116 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
+int64_t write_cluster(const Cluster& cluster, const WriteOptions& options,
                       const std::function<void(std::string_view)>& out) {
-  const GenSummary& sum = cluster.summary();
-  std::string buf;
-  buf.reserve(kFlushAt + (64 << 10));
+  const GenSummary& summary = cluster.summary();
+  std::string buffer;
+  buffer.reserve(kFlushAt + (64 << 10));
   int64_t count = 0;
   auto flush = [&] {
-    if (!buf.empty()) out(buf);
-    buf.clear();
+    if (!buffer.empty()) out(buffer);
+    buffer.clear();
   };
 
-  const bool sorted = wo.format == Format::EtcdJson || wo.format == Format::CiliumJson ||
-                      wo.format == Format::Csv || wo.sorted;
-  const bool session_id = sum.cilium_minor < 17;
+  const bool sorted = options.format == Format::EtcdJson || options.format == Format::CiliumJson ||
+                      options.format == Format::Csv || options.sorted;
+  const bool session_id = summary.cilium_minor < 17;  // cilium-json's SessionID field
 
-  switch (wo.format) {
+  switch (options.format) {
     case Format::EtcdJson:
       // printJSON(RangeResponse): struct order, omitempty everywhere.
-      buf += "{\"header\":{\"cluster_id\":";
-      append_uint(buf, wo.etcd_cluster_id.value_or(sum.etcd_cluster_id));
-      buf += ",\"member_id\":";
-      append_uint(buf, wo.etcd_member_id.value_or(sum.etcd_member_id));
-      buf += ",\"revision\":";
-      append_int(buf, sum.last_revision);
-      if (wo.raft_term.value_or(sum.raft_term) != 0) {  // omitempty
-        buf += ",\"raft_term\":";
-        append_uint(buf, wo.raft_term.value_or(sum.raft_term));
+      buffer += "{\"header\":{\"cluster_id\":";
+      append_uint(buffer, options.etcd_cluster_id.value_or(summary.etcd_cluster_id));
+      buffer += ",\"member_id\":";
+      append_uint(buffer, options.etcd_member_id.value_or(summary.etcd_member_id));
+      buffer += ",\"revision\":";
+      append_int(buffer, summary.last_revision);
+      if (options.raft_term.value_or(summary.raft_term) != 0) {  // omitempty
+        buffer += ",\"raft_term\":";
+        append_uint(buffer, options.raft_term.value_or(summary.raft_term));
       }
-      buf += '}';
+      buffer += '}';
       break;
     case Format::CiliumJson:
-      buf += '{';
+      buffer += '{';
       break;
     default:
       break;
   }
 
-  cluster.generate(sorted ? Order::Sorted : Order::Revision, [&](const GenKey& g) {
-    if (!wo.prefix.empty() && g.key.compare(0, wo.prefix.size(), wo.prefix) != 0) return;
-    switch (wo.format) {
+  cluster.generate(sorted ? Order::Sorted : Order::Revision, [&](const GenKey& kv) {
+    if (!options.prefix.empty() && kv.key.compare(0, options.prefix.size(), options.prefix) != 0)
+      return;
+    switch (options.format) {
       case Format::EtcdJson:
-        buf += count == 0 ? ",\"kvs\":[{\"key\":\"" : ",{\"key\":\"";
-        buf += kvsnap::base64_encode(g.key);
-        buf += "\",\"create_revision\":";
-        append_int(buf, g.create_revision);
-        buf += ",\"mod_revision\":";
-        append_int(buf, g.mod_revision);
-        buf += ",\"version\":";
-        append_int(buf, g.version);
-        if (!g.value.empty()) {
-          buf += ",\"value\":\"";
-          buf += kvsnap::base64_encode(g.value);
-          buf += '"';
+        buffer += count == 0 ? ",\"kvs\":[{\"key\":\"" : ",{\"key\":\"";
+        buffer += kvsnap::base64_encode(kv.key);
+        buffer += "\",\"create_revision\":";
+        append_int(buffer, kv.create_revision);
+        buffer += ",\"mod_revision\":";
+        append_int(buffer, kv.mod_revision);
+        buffer += ",\"version\":";
+        append_int(buffer, kv.version);
+        if (!kv.value.empty()) {
+          buffer += ",\"value\":\"";
+          buffer += kvsnap::base64_encode(kv.value);
+          buffer += '"';
         }
-        if (g.lease != 0) {
-          buf += ",\"lease\":";
-          append_int(buf, g.lease);
+        if (kv.lease != 0) {
+          buffer += ",\"lease\":";
+          append_int(buffer, kv.lease);
         }
-        buf += '}';
+        buffer += '}';
         break;
       case Format::CiliumJson:
         // json.MarshalIndent(map[string]kvstore.Value, "", "  ")
-        buf += count == 0 ? "\n  " : ",\n  ";
-        append_go_json_string(buf, g.key);
-        buf += ": {\n    \"Data\": \"";
-        buf += kvsnap::base64_encode(g.value);
-        buf += "\",\n    \"ModRevision\": ";
-        append_int(buf, g.mod_revision);
-        buf += ",\n    \"LeaseID\": ";
-        append_int(buf, g.lease);
-        buf += session_id ? ",\n    \"SessionID\": \"\"\n  }" : "\n  }";
+        buffer += count == 0 ? "\n  " : ",\n  ";
+        append_go_json_string(buffer, kv.key);
+        buffer += ": {\n    \"Data\": \"";
+        buffer += kvsnap::base64_encode(kv.value);
+        buffer += "\",\n    \"ModRevision\": ";
+        append_int(buffer, kv.mod_revision);
+        buffer += ",\n    \"LeaseID\": ";
+        append_int(buffer, kv.lease);
+        buffer += session_id ? ",\n    \"SessionID\": \"\"\n  }" : "\n  }";
         break;
       case Format::CiliumText:
-        buf += g.key;
-        buf += " => ";
-        buf += g.value;
-        buf += '\n';
+        buffer += kv.key;
+        buffer += " => ";
+        buffer += kv.value;
+        buffer += '\n';
         break;
       case Format::Load:
-        buf += kvsnap::base64_encode(g.key);
-        buf += ' ';
-        buf += kvsnap::base64_encode(g.value);
-        buf += ' ';
-        append_int(buf, g.lease_group);
-        buf += '\n';
+        buffer += kvsnap::base64_encode(kv.key);
+        buffer += ' ';
+        buffer += kvsnap::base64_encode(kv.value);
+        buffer += ' ';
+        append_int(buffer, kv.lease_group);
+        buffer += '\n';
         break;
       case Format::Csv:
-        append_csv_field(buf, g.key);
-        buf += ',';
-        append_csv_field(buf, g.value);
-        buf += "\r\n";
+        append_csv_field(buffer, kv.key);
+        buffer += ',';
+        append_csv_field(buffer, kv.value);
+        buffer += "\r\n";
         break;
     }
     ++count;
-    if (buf.size() >= kFlushAt) flush();
+    if (buffer.size() >= kFlushAt) flush();
   });
 
-  switch (wo.format) {
+  switch (options.format) {
     case Format::EtcdJson:
       if (count > 0) {
-        buf += "],\"count\":";
-        append_int(buf, count);
+        buffer += "],\"count\":";
+        append_int(buffer, count);
       }
-      buf += "}\n";  // fmt.Println
+      buffer += "}\n";  // fmt.Println
       break;
     case Format::CiliumJson:
       // MarshalIndent, then fmt.Println(result) and fmt.Println("") in pkg/command dumpJSON:
       // the output ends with an empty line.
-      buf += count == 0 ? "}\n\n" : "\n}\n\n";
+      buffer += count == 0 ? "}\n\n" : "\n}\n\n";
       break;
     default:
       break;

@@ -33,7 +33,7 @@ struct WriteOptions {
 };
 
 // Streams the output in chunks to `out`; returns the number of keys written.
-int64_t write_cluster(const Cluster& cluster, const WriteOptions& wo,
+int64_t write_cluster(const Cluster& cluster, const WriteOptions& options,
                       const std::function<void(std::string_view)>& out);
 
 }  // namespace kvsnap::gen

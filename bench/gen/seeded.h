@@ -8,30 +8,30 @@
 namespace kvsnap::gen {
 
 enum class Purpose : uint64_t {
-  IdentityNumber = 1,        // which numeric identity an identity gets
-  IdentityLabels = 2,        // its optional labels
-  NamedPorts = 3,            // its pods' named ports
-  ReplicaSetHash = 4,        // the pod-template-hash in its pods' names
-  PodName = 5,               // its pods' name suffixes
-  EndpointSlot = 6,          // which address of its node's pod CIDR an endpoint gets
-  EndpointId = 7,            // which endpoint id
-  BootIdFirstHalf = 8,       // a node's BootID, first half
-  BootIdSecondHalf = 9,      // and its second half
-  ServiceClusterIp = 10,     // a service's ClusterIP
-  EtcdClusterId = 11,        // the etcd-json header
+  IdentityNumber = 1,     // which numeric identity an identity gets
+  IdentityLabels = 2,     // its optional labels
+  NamedPorts = 3,         // its pods' named ports
+  ReplicaSetHash = 4,     // the pod-template-hash in its pods' names
+  PodName = 5,            // its pods' name suffixes
+  EndpointSlot = 6,       // which address of its node's pod CIDR an endpoint gets
+  EndpointId = 7,         // which endpoint id
+  BootIdFirstHalf = 8,    // a node's BootID, first half
+  BootIdSecondHalf = 9,   // and its second half
+  ServiceClusterIp = 10,  // a service's ClusterIP
+  EtcdClusterId = 11,     // the etcd-json header
   EtcdMemberId = 12,
-  ServiceAccount = 13,       // an identity's service account
+  ServiceAccount = 13,  // an identity's service account
   // change_fraction > 0 only
-  ChangeSeed = 14,           // the seed of every change choice (from the seed and change_seed)
-  DeletedIdentity = 15,      // which identities are deleted
-  ChangedPod = 16,           // which pods are removed or relabelled
-  RelabelTarget = 17,        // the identity a relabelled pod gets
-  AddedPod = 18,             // the node and identity of an added pod
-  NewIdentity = 19,          // a new identity's template, labels and ports
-  NewIdentityNode = 20,      // the nodes a new identity's pods run on
-  ChangedNode = 21,          // the node that gets a label, its value, the one with a new CIDR
-  HeartbeatDelay = 22,       // how much later the heartbeat is
-  SecondaryCidrPods = 23,    // the pods in the secondary pod CIDR
+  ChangeSeed = 14,         // the seed of every change choice (from the seed and change_seed)
+  DeletedIdentity = 15,    // which identities are deleted
+  ChangedPod = 16,         // which pods are removed or relabelled
+  RelabelTarget = 17,      // the identity a relabelled pod gets
+  AddedPod = 18,           // the node and identity of an added pod
+  NewIdentity = 19,        // a new identity's template, labels and ports
+  NewIdentityNode = 20,    // the nodes a new identity's pods run on
+  ChangedNode = 21,        // the node that gets a label, its value, the one with a new CIDR
+  HeartbeatDelay = 22,     // how much later the heartbeat is
+  SecondaryCidrPods = 23,  // the pods in the secondary pod CIDR
 };
 
 // splitmix64's finaliser.

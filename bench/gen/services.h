@@ -22,7 +22,7 @@ class ServiceTable {
   ServiceTable(const Layout& layout, const IdentityTable& identities);
 
   int size() const { return static_cast<int>(services_.size()); }
-  const Service& operator[](int s) const { return services_[s]; }
+  const Service& operator[](int service) const { return services_[service]; }
   // Services sorted by "<namespace>/<name>": the order of the services/v1 keys.
   const std::vector<int>& in_key_order() const { return in_key_order_; }
 

@@ -30,8 +30,8 @@ void append_boot_id(std::string& out, uint64_t seed, int node) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
     const uint64_t source = i < 16 ? first_half : second_half;
     int nibble = static_cast<int>((source >> (4 * (i % 16))) & 15);
-    if (i == 12) nibble = 4;                      // version 4
-    if (i == 16) nibble = 8 | (nibble & 3);       // RFC 4122 variant
+    if (i == 12) nibble = 4;                 // version 4
+    if (i == 16) nibble = 8 | (nibble & 3);  // RFC 4122 variant
     out += kHex[nibble];
   }
 }
@@ -49,7 +49,8 @@ void begin_ipcache_value(std::string& out, const Model& model, int node, int ent
 void append_named_ports(std::string& out, PortSet ports) {
   if (ports == PortSet::Unnamed) return;  // omitempty
   out += ",\"NamedPorts\":[{\"Name\":\"http\",\"Port\":8080,\"Protocol\":\"TCP\"}";
-  if (ports == PortSet::HttpAndMetrics) out += ",{\"Name\":\"metrics\",\"Port\":9090,\"Protocol\":\"TCP\"}";
+  if (ports == PortSet::HttpAndMetrics)
+    out += ",{\"Name\":\"metrics\",\"Port\":9090,\"Protocol\":\"TCP\"}";
   out += ']';
 }
 
@@ -87,7 +88,8 @@ void append_service_ports(std::string& out, PortSet ports, bool frontend) {
   } else {
     out += frontend ? "\"http\":{\"Protocol\":\"TCP\",\"Port\":80}"
                     : "\"http\":{\"Protocol\":\"TCP\",\"Port\":8080}";
-    if (ports == PortSet::HttpAndMetrics) out += ",\"metrics\":{\"Protocol\":\"TCP\",\"Port\":9090}";
+    if (ports == PortSet::HttpAndMetrics)
+      out += ",\"metrics\":{\"Protocol\":\"TCP\",\"Port\":9090}";
   }
   out += '}';
 }
@@ -131,8 +133,9 @@ void write_node_value(std::string& out, const Model& model, int node, bool later
   if (minor >= 12) out += "\"IPv4IngressIP\":\"\",\"IPv6IngressIP\":\"\",";
   out += "\"ClusterID\":";
   append_uint(out, model.options.cluster_id);
-  out += ",\"Source\":\"local\",\"EncryptionKey\":0,\"Labels\":{\"kubernetes.io/arch\":\"amd64\","
-         "\"kubernetes.io/hostname\":\"";
+  out +=
+      ",\"Source\":\"local\",\"EncryptionKey\":0,\"Labels\":{\"kubernetes.io/arch\":\"amd64\","
+      "\"kubernetes.io/hostname\":\"";
   out += name;
   out += "\",\"kubernetes.io/os\":\"linux\"";
   if (later && node == changes.labelled_node) {
@@ -164,8 +167,9 @@ void write_ipcache_value(std::string& out, const Model& model, int node, int slo
     return;
   }
   const uint64_t position = static_cast<uint64_t>(slot) * layout.nodes + node;
-  const int k = layout.identity_of_pod(position);
-  end_pod_value(out, model, node, slot, model.identities[k].number, k, position - layout.first_pod_of(k));
+  const int identity = layout.identity_of_pod(position);
+  end_pod_value(out, model, node, slot, model.identities[identity].number, identity,
+                position - layout.first_pod_of(identity));
 }
 
 void write_changed_ipcache_value(std::string& out, const Model& model, const PodEvent& event) {
@@ -188,13 +192,13 @@ void write_changed_ipcache_value(std::string& out, const Model& model, const Pod
 void write_service_value(std::string& out, const Model& model, int service, bool later,
                          std::vector<std::string>& backends) {
   const int minor = model.layout.cilium_minor;
-  const int k = model.services[service].identity;
-  const Identity& identity = model.identities[k];
+  const int backend_identity = model.services[service].identity;
+  const Identity& identity = model.identities[backend_identity];
   out.clear();
   out += "{\"cluster\":\"";
   out += model.options.cluster_name;
   out += "\",\"namespace\":\"";
-  out += model.identities.namespace_of(k);
+  out += model.identities.namespace_of(backend_identity);
   out += "\",\"name\":\"";
   out += model.services[service].name;
   out += "\",\"frontends\":{\"";
@@ -202,7 +206,7 @@ void write_service_value(std::string& out, const Model& model, int service, bool
   out += "\":";
   append_service_ports(out, identity.ports, true);
   out += "},\"backends\":{";
-  backend_addresses(model, k, later, backends);  // a Go map: keys sorted
+  backend_addresses(model, backend_identity, later, backends);  // a Go map: keys sorted
   for (size_t i = 0; i < backends.size(); ++i) {
     if (i) out += ',';
     out += '"';
