@@ -5,7 +5,7 @@ CREATE VIEW kv_text AS
          create_revision, mod_revision, version, lease, layout
   FROM kv;
 
--- Keys under cilium/ that match no layout Cilium 1.8-1.19 writes.
+-- Keys under cilium/ that match none of the key layouts kvsnap decodes (kvimport --list-layouts).
 DROP VIEW IF EXISTS unknown_key;
 CREATE VIEW unknown_key AS
   SELECT id AS kv_id, snapshot_id, CAST(key AS TEXT) AS key, length(value) AS value_bytes

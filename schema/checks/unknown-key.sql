@@ -1,7 +1,7 @@
 -- id: unknown-key
 -- severity: warning
 -- title: Keys under cilium/ that Cilium does not write
--- meaning: Keys under cilium/ that match no layout Cilium 1.8 to 1.19 writes. They may come from a newer Cilium, a pre-1.8 release, a manual write, or another tool sharing the prefix.
+-- meaning: Keys under cilium/ that match none of the key layouts of the Cilium versions kvsnap supports (kvimport --list-layouts). They may come from a newer or much older Cilium, a manual write, or another tool sharing the prefix.
 -- cause: A version of Cilium newer than kvsnap knows, or leftovers of manual debugging.
 -- action: Check which component wrote them (their lease tells whose session); delete leftovers.
 SELECT printf('%d key(s) under %s match no Cilium layout', count(*),
