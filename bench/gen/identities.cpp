@@ -28,11 +28,15 @@ const char* const kTiers[] = {"frontend", "backend", "cache"};
 // Kubernetes' rand.SafeEncodeString alphabet (pod-template-hash and pod name suffixes).
 constexpr std::string_view kK8sAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
-// "word", then "word-1", "word-2", ... once the words are used up.
+// "word", then "word-1", "word-2", ... once the words are used up. (Appended piece by piece:
+// `"-" + std::to_string(...)` makes GCC 12 -O3 warn a false -Wrestrict.)
 std::string numbered_word(const char* const* words, int word_count, int index) {
-  std::string s = words[index % word_count];
-  if (index >= word_count) s += "-" + std::to_string(index / word_count);
-  return s;
+  std::string word = words[index % word_count];
+  if (index >= word_count) {
+    word += '-';
+    word += std::to_string(index / word_count);
+  }
+  return word;
 }
 
 std::string replicaset_hash(uint64_t choice) {
@@ -112,8 +116,11 @@ std::string IdentityTable::label_string(const std::string& app, const std::strin
     labels.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name",
                         namespace_name);
   if (choice % 3 == 0) labels.emplace_back("app.kubernetes.io/part-of", namespace_name);
-  if ((choice >> 8) % 4 == 0)
-    labels.emplace_back("version", "v" + std::to_string(1 + (choice >> 16) % 3));
+  if ((choice >> 8) % 4 == 0) {
+    std::string version = "v";  // "v1".."v3", appended (see numbered_word)
+    version += std::to_string(1 + (choice >> 16) % 3);
+    labels.emplace_back("version", std::move(version));
+  }
   if ((choice >> 24) % 5 == 0) labels.emplace_back("tier", kTiers[(choice >> 32) % 3]);
   std::sort(labels.begin(), labels.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });

@@ -15,7 +15,7 @@ namespace kvsnap::gen {
 
 namespace {
 
-// The Cilium minor versions whose value shapes the generator writes.
+// The minor versions --cilium-version accepts (values.cpp has what each one writes).
 constexpr int kOldestMinor = 8;
 constexpr int kNewestMinor = 20;
 

@@ -23,7 +23,10 @@ ServiceTable::ServiceTable(const Layout& layout, const IdentityTable& identities
     }
     services_[service].identity = identity;
     services_[service].name = identities[identity].app;
-    if (variant > 0) services_[service].name += "-p" + std::to_string(variant);
+    if (variant > 0) {
+      services_[service].name += "-p";
+      services_[service].name += std::to_string(variant);
+    }
   }
   in_key_order_.resize(count);
   std::iota(in_key_order_.begin(), in_key_order_.end(), 0);
