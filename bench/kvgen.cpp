@@ -20,24 +20,21 @@ namespace {
 // and the events behind them.
 void print_changes(const ChangeSummary& changes, const GenOptions& options) {
   const KeyChanges total = changes.total();
-  std::fprintf(stderr,
-               "changes against the --change-fraction 0 state (%lld keys, revision %lld), "
-               "--change-fraction %g --change-seed %llu: %lld keys differ (%.2f%%)\n",
-               static_cast<long long>(changes.base_keys),
-               static_cast<long long>(changes.base_last_revision), options.change_fraction,
-               static_cast<unsigned long long>(options.change_seed),
-               static_cast<long long>(total.total()),
-               changes.base_keys ? 100.0 * static_cast<double>(total.total()) /
-                                       static_cast<double>(changes.base_keys)
-                                 : 0.0);
-  const std::pair<const char*, const KeyChanges*> rows[] = {
-      {"node", &changes.node},
-      {"identity", &changes.identity},
-      {"identity_ref", &changes.identity_ref},
-      {"ipcache", &changes.ipcache},
-      {"service", &changes.service},
-      {"key", &changes.key},
-      {"total", &total}};
+  std::fprintf(
+      stderr,
+      "changes against the --change-fraction 0 state (%lld keys, revision %lld), "
+      "--change-fraction %g --change-seed %llu: %lld keys differ (%.2f%%)\n",
+      static_cast<long long>(changes.base_keys), static_cast<long long>(changes.base_last_revision),
+      options.change_fraction, static_cast<unsigned long long>(options.change_seed),
+      static_cast<long long>(total.total()),
+      changes.base_keys ? 100.0 * static_cast<double>(total.total()) / static_cast<double>(changes.base_keys) : 0.0);
+  const std::pair<const char*, const KeyChanges*> rows[] = {{"node", &changes.node},
+                                                            {"identity", &changes.identity},
+                                                            {"identity_ref", &changes.identity_ref},
+                                                            {"ipcache", &changes.ipcache},
+                                                            {"service", &changes.service},
+                                                            {"key", &changes.key},
+                                                            {"total", &total}};
   for (const auto& [name, counts] : rows)
     std::fprintf(stderr, "change %s added=%lld removed=%lld changed=%lld\n", name,
                  static_cast<long long>(counts->added), static_cast<long long>(counts->removed),
@@ -46,16 +43,12 @@ void print_changes(const ChangeSummary& changes, const GenOptions& options) {
                "events: pods removed=%lld added=%lld relabelled=%lld (ips reused=%lld, in a secondary "
                "CIDR=%lld); identities deleted=%lld allocated=%lld; services removed=%lld backends "
                "changed=%lld; nodes changed=%lld; heartbeat +%d min\n",
-               static_cast<long long>(changes.pods_removed),
-               static_cast<long long>(changes.pods_added),
-               static_cast<long long>(changes.pods_relabeled),
-               static_cast<long long>(changes.ips_reused),
-               static_cast<long long>(changes.pods_in_secondary),
-               static_cast<long long>(changes.identities_deleted),
-               static_cast<long long>(changes.identities_allocated),
-               static_cast<long long>(changes.services_removed),
-               static_cast<long long>(changes.services_backends_changed),
-               static_cast<long long>(changes.nodes_changed), changes.heartbeat_minutes);
+               static_cast<long long>(changes.pods_removed), static_cast<long long>(changes.pods_added),
+               static_cast<long long>(changes.pods_relabeled), static_cast<long long>(changes.ips_reused),
+               static_cast<long long>(changes.pods_in_secondary), static_cast<long long>(changes.identities_deleted),
+               static_cast<long long>(changes.identities_allocated), static_cast<long long>(changes.services_removed),
+               static_cast<long long>(changes.services_backends_changed), static_cast<long long>(changes.nodes_changed),
+               changes.heartbeat_minutes);
 }
 
 }  // namespace
@@ -125,10 +118,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   write_options.format = *fmt;
-  if (vm.count("etcd-cluster-id"))
-    write_options.etcd_cluster_id = vm["etcd-cluster-id"].as<uint64_t>();
-  if (vm.count("etcd-member-id"))
-    write_options.etcd_member_id = vm["etcd-member-id"].as<uint64_t>();
+  if (vm.count("etcd-cluster-id")) write_options.etcd_cluster_id = vm["etcd-cluster-id"].as<uint64_t>();
+  if (vm.count("etcd-member-id")) write_options.etcd_member_id = vm["etcd-member-id"].as<uint64_t>();
   if (vm.count("etcd-raft-term")) write_options.raft_term = vm["etcd-raft-term"].as<uint64_t>();
   try {
     if (vm.count("keys")) {
@@ -143,13 +134,12 @@ int main(int argc, char** argv) {
     if (vm.count("stats")) {
       const GenSummary& summary = cluster.summary();
       std::cerr << "nodes=" << summary.nodes << " identities=" << summary.identities
-                << " pods_per_node=" << summary.pods_per_node << " services=" << summary.services
-                << " pod_cidr=/" << summary.pod_cidr_prefix_len
-                << "\nkeys: master=" << summary.master_keys
+                << " pods_per_node=" << summary.pods_per_node << " services=" << summary.services << " pod_cidr=/"
+                << summary.pod_cidr_prefix_len << "\nkeys: master=" << summary.master_keys
                 << " slave=" << summary.slave_keys << " ipcache=" << summary.ipcache_keys
                 << " nodes=" << summary.node_keys << " services=" << summary.service_keys
-                << " other=" << summary.other_keys << " total=" << summary.total_keys
-                << " leases=" << summary.leases << " revision=" << summary.last_revision << "\n";
+                << " other=" << summary.other_keys << " total=" << summary.total_keys << " leases=" << summary.leases
+                << " revision=" << summary.last_revision << "\n";
       if (summary.changed) print_changes(summary.change, options);
     }
     std::FILE* out = stdout;

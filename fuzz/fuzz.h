@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "cilium/layouts.h"
+#include "cilium/rows.h"
 #include "etcd/record.h"
 #include "store/db.h"
-#include "cilium/rows.h"
 #include "util/error.h"
 
 namespace kvsnap::fuzz {

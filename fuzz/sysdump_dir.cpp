@@ -83,9 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t at = next_header(0);
   for (int members = 0; at != std::string_view::npos && members < kMaxMembers; ++members) {
     size_t name_end = in.find('\n', at);
-    std::string_view name = in.substr(at + kHeader.size(), name_end == std::string_view::npos
-                                                                 ? std::string_view::npos
-                                                                 : name_end - at - kHeader.size());
+    std::string_view name =
+        in.substr(at + kHeader.size(),
+                  name_end == std::string_view::npos ? std::string_view::npos : name_end - at - kHeader.size());
     if (name_end == std::string_view::npos) {
       write_member(dir, name, {});
       break;

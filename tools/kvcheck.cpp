@@ -4,17 +4,17 @@
 #include <iostream>
 #include <set>
 
+#include <fmt/format.h>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
-#include <fmt/format.h>
 
 #include "check/checks.h"
 #include "check/figures.h"
 #include "check/report.h"
 #include "render/print.h"
 #include "store/importer.h"
-#include "store/schema.h"
 #include "store/open_db.h"
+#include "store/schema.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
 #include "util/cli.h"
@@ -80,26 +80,27 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> only, skip, inputs;
   po::options_description opts;
-  opts.add_options()
-      ("help,h", "show this help")
-      ("db,d", po::value(&db_path)->value_name("DB"), "database file (default kvsnap.db when no INPUT is given)")
-      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"), "snapshot name or id (default: the newest)")
-      ("fail-on", po::value(&fail_on)->value_name("LEVEL"),
-       "exit 1 when a finding is at or above: error (default), warning, info, never")
-      ("check", po::value(&only)->value_name("ID"), "run only this check (repeatable)")
-      ("skip", po::value(&skip)->value_name("ID"), "do not run this check (repeatable)")
-      ("checks-dir", po::value<std::string>()->value_name("DIR"), "add the checks (*.sql, same header) of this folder")
-      ("list-checks", "list the checks with what they mean, the likely cause and what to do")
-      ("cluster-name", po::value<std::string>()->value_name("NAME"),
-       "the local cluster's name (default: from the snapshot)")
-      ("cluster-id", po::value<int64_t>()->value_name("ID"), "the local cluster's ID (default: from the snapshot)")
-      ("max-connected-clusters", po::value<int>()->default_value(255)->value_name("N"),
-       "255 or 511: sets the identity ranges")
-      ("now", po::value<std::string>()->value_name("TIME"),
-       "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
-       "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
-       "lower bound; age checks are skipped when there is neither")
-      ("save", "store the findings in the database's finding table (needs -d)");
+  // clang-format off: one option per line
+  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
+                                                 "database file (default kvsnap.db when no INPUT is given)")(
+      "snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"), "snapshot name or id (default: the newest)")(
+      "fail-on", po::value(&fail_on)->value_name("LEVEL"),
+      "exit 1 when a finding is at or above: error (default), warning, info, never")(
+      "check", po::value(&only)->value_name("ID"), "run only this check (repeatable)")(
+      "skip", po::value(&skip)->value_name("ID"), "do not run this check (repeatable)")(
+      "checks-dir", po::value<std::string>()->value_name("DIR"), "add the checks (*.sql, same header) of this folder")(
+      "list-checks", "list the checks with what they mean, the likely cause and what to do")(
+      "cluster-name", po::value<std::string>()->value_name("NAME"),
+      "the local cluster's name (default: from the snapshot)")("cluster-id", po::value<int64_t>()->value_name("ID"),
+                                                               "the local cluster's ID (default: from the snapshot)")(
+      "max-connected-clusters", po::value<int>()->default_value(255)->value_name("N"),
+      "255 or 511: sets the identity ranges")(
+      "now", po::value<std::string>()->value_name("TIME"),
+      "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
+      "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
+      "lower bound; age checks are skipped when there is neither")(
+      "save", "store the findings in the database's finding table (needs -d)");
+  // clang-format on
   add_output_options(opts, out, DocumentKind::Findings);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, tool_help(), opts, inputs, status);
@@ -110,7 +111,8 @@ int main(int argc, char** argv) {
     if (vm.count("checks-dir")) {
       for (auto& c : load_checks_dir(vm["checks-dir"].as<std::string>())) {
         for (const auto& b : checks)
-          if (b.id == c.id) throw UsageError(fmt::format("{}: check id {} is already a built-in check", c.origin, c.id));
+          if (b.id == c.id)
+            throw UsageError(fmt::format("{}: check id {} is already a built-in check", c.origin, c.id));
         checks.push_back(std::move(c));
       }
     }
@@ -140,13 +142,15 @@ int main(int argc, char** argv) {
     if (vm.count("cluster-name")) ov.cluster_name = vm["cluster-name"].as<std::string>();
     if (vm.count("cluster-id")) ov.cluster_id = vm["cluster-id"].as<int64_t>();
     ov.max_clusters = vm["max-connected-clusters"].as<int>();
-    if (ov.max_clusters != 255 && ov.max_clusters != 511) throw UsageError("--max-connected-clusters must be 255 or 511");
+    if (ov.max_clusters != 255 && ov.max_clusters != 511)
+      throw UsageError("--max-connected-clusters must be 255 or 511");
     if (vm.count("now")) {
       const std::string& now = vm["now"].as<std::string>();
       ov.now_from_file_mtime = now == "file-mtime";
       if (!ov.now_from_file_mtime) ov.now = parse_rfc3339(now);
       if (!ov.now && !ov.now_from_file_mtime)
-        throw UsageError(fmt::format("--now '{}' is neither an RFC 3339 time (2025-03-10T08:15:00Z) nor file-mtime", now));
+        throw UsageError(
+            fmt::format("--now '{}' is neither an RFC 3339 time (2025-03-10T08:15:00Z) nor file-mtime", now));
     }
 
     OpenedDb opened;
@@ -154,8 +158,10 @@ int main(int argc, char** argv) {
       opened = open_db_or_import(inputs[0]);
     } else {
       if (db_path.empty()) db_path = "kvsnap.db";
-      if (save) opened.db = open_kvsnap_db(db_path, Db::Mode::ReadWrite);
-      else opened = open_db_or_import(db_path, std::nullopt, "", true);
+      if (save)
+        opened.db = open_kvsnap_db(db_path, Db::Mode::ReadWrite);
+      else
+        opened = open_db_or_import(db_path, std::nullopt, "", true);
       if (save) ensure_schema(*opened.db, db_path);
     }
     Db* db = opened.db.get();

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <iostream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "diff/diff.h"
 #include "diff/report.h"
@@ -13,8 +13,8 @@
 #include "store/open_db.h"
 #include "store/snapshot_select.h"
 #include "store/sql_functions.h"
-#include "util/codec.h"
 #include "util/cli.h"
+#include "util/codec.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -90,13 +90,14 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> entities, positional;
   po::options_description opts;
-  opts.add_options()
-      ("help,h", "show this help")
-      ("db,d", po::value(&db_path)->value_name("DB"), "database holding the snapshots (default kvsnap.db when it exists)")
-      ("summary", "only the counts per entity and change kind")
-      ("entity", po::value(&entities)->value_name("TYPE"), "compare only this entity type (repeatable)")
-      ("include-metadata", "also report changes of revisions and leases")
-      ("no-findings", "do not run kvcheck on both snapshots");
+  // clang-format off: one option per line
+  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
+                                                 "database holding the snapshots (default kvsnap.db when it exists)")(
+      "summary", "only the counts per entity and change kind")("entity", po::value(&entities)->value_name("TYPE"),
+                                                               "compare only this entity type (repeatable)")(
+      "include-metadata", "also report changes of revisions and leases")("no-findings",
+                                                                         "do not run kvcheck on both snapshots");
+  // clang-format on
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, tool_help(), opts, positional, status);
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
     for (const auto& e : builtin_entities()) known.push_back(e.name);
     for (const auto& e : entities)
       if (std::find(known.begin(), known.end(), e) == known.end())
-        throw UsageError(fmt::format("--entity {}: not one of node identity identity_ref ipcache service cluster_config key", e));
+        throw UsageError(
+            fmt::format("--entity {}: not one of node identity identity_ref ipcache service cluster_config key", e));
     std::unique_ptr<Db> db;
     if (db_path.empty() && access("kvsnap.db", F_OK) == 0) db_path = "kvsnap.db";
     if (!db_path.empty()) {

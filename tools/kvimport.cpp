@@ -11,22 +11,22 @@
 #include <cstdio>
 #include <iostream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "cilium/layouts.h"
 #include "etcd/formats.h"
 #include "etcd/mvcc.h"
 #include "io/input.h"
 #include "render/print.h"
-#include "store/import_report.h"
 #include "store/import_file.h"
+#include "store/import_report.h"
 #include "store/importer.h"
-#include "store/schema.h"
 #include "store/open_db.h"
-#include "util/temp_file.h"
+#include "store/schema.h"
 #include "util/cli.h"
 #include "util/error.h"
+#include "util/temp_file.h"
 
 namespace po = boost::program_options;
 using namespace kvsnap;
@@ -117,8 +117,10 @@ void publish_new_database(TempFile& building, const std::string& db_path) {
     int err = errno;
     if (err == EINVAL || err == ENOSYS) {
       // A file system without RENAME_NOREPLACE: link(2) fails the same way when the name exists.
-      if (::link(building.path().c_str(), db_path.c_str()) != 0) err = errno;
-      else err = 0;
+      if (::link(building.path().c_str(), db_path.c_str()) != 0)
+        err = errno;
+      else
+        err = 0;
     }
     if (err == EEXIST)
       throw std::runtime_error(fmt::format(
@@ -140,22 +142,25 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   ImportRequest req;
   po::options_description opts;
-  opts.add_options()
-      ("help,h", "show this help")
-      ("db,d", po::value(&db_path)->default_value("kvsnap.db")->value_name("DB"), "database file (created when missing)")
-      ("name,n", po::value<std::string>()->value_name("NAME"),
-       "snapshot name (default: the input's file name); one input only")
-      ("format", po::value<std::string>()->value_name("FORMAT"), "input format instead of detection (see --list-formats)")
-      ("prefix", po::value<std::string>()->value_name("PREFIX"),
-       "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")
-      ("replace", "replace a snapshot of the same name instead of refusing")
-      ("at-revision", po::value<int64_t>()->value_name("REV"), "etcd db files: import the state at this revision (not below the compaction)")
-      ("no-history", "etcd db files: do not fill kv_history")
-      ("skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")
-      ("status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")
-      ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
-      ("list-formats", "list the input formats and exit")
-      ("list-layouts", "list the Cilium key layouts that are decoded and exit");
+  // clang-format off: one option per line
+  opts.add_options()("help,h", "show this help")(
+      "db,d", po::value(&db_path)->default_value("kvsnap.db")->value_name("DB"),
+      "database file (created when missing)")("name,n", po::value<std::string>()->value_name("NAME"),
+                                              "snapshot name (default: the input's file name); one input only")(
+      "format", po::value<std::string>()->value_name("FORMAT"),
+      "input format instead of detection (see --list-formats)")(
+      "prefix", po::value<std::string>()->value_name("PREFIX"),
+      "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")(
+      "replace", "replace a snapshot of the same name instead of refusing")(
+      "at-revision", po::value<int64_t>()->value_name("REV"),
+      "etcd db files: import the state at this revision (not below the compaction)")(
+      "no-history", "etcd db files: do not fill kv_history")(
+      "skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")(
+      "status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")(
+      "verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")(
+      "list-formats", "list the input formats and exit")("list-layouts",
+                                                         "list the Cilium key layouts that are decoded and exit");
+  // clang-format on
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, tool_help(), opts, inputs, status);
@@ -172,7 +177,8 @@ int main(int argc, char** argv) {
     }
     if (vm.count("list-layouts")) {
       std::vector<std::vector<std::string>> rows;
-      for (const auto& l : key_layouts()) rows.push_back({l.name, l.pattern, *l.tables ? l.tables : "(validated; kv only)"});
+      for (const auto& l : key_layouts())
+        rows.push_back({l.name, l.pattern, *l.tables ? l.tables : "(validated; kv only)"});
       print_document(rows_document("kvimport", text_section("layouts", {"layout", "key", "tables"}, rows)), out,
                      DocumentKind::Rows);
       return 0;
@@ -248,8 +254,9 @@ int main(int argc, char** argv) {
         db = std::make_unique<Db>(building.path(), Db::Mode::Create);
         // Nothing needs to be durable until the rename: one fsync then instead of many. 16 KiB
         // pages suit the many short rows.
-        db->exec("PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; "
-                 "PRAGMA cache_size = -131072;");
+        db->exec(
+            "PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; "
+            "PRAGMA cache_size = -131072;");
       }
       Transaction txn(*db);
       ensure_schema(*db, db_path);

@@ -1,12 +1,12 @@
 // kvquery: read-only SQL over a kvsnap database, with saved queries.
 #include <unistd.h>
 
-#include <iostream>
 #include <algorithm>
+#include <iostream>
 #include <map>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "query/query.h"
 #include "render/print.h"
@@ -58,15 +58,17 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> params, positional;
   po::options_description opts;
-  opts.add_options()
-      ("help,h", "show this help")
-      ("db,d", po::value(&db_path)->value_name("DB"), "database file, or an input to import first (default kvsnap.db)")
-      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
-       "snapshot name or id for current_snapshot() (default: the newest)")
-      ("query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")
-      ("param,p", po::value(&params)->value_name("NAME=VALUE"), "NAME=VALUE for the query's :NAME parameter (repeatable)")
-      ("list", "list the saved queries")
-      ("schema", po::value<std::string>()->implicit_value("")->value_name("TABLE"), "describe every table and view, or one");
+  // clang-format off: one option per line
+  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
+                                                 "database file, or an input to import first (default kvsnap.db)")(
+      "snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
+      "snapshot name or id for current_snapshot() (default: the newest)")(
+      "query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")(
+      "param,p", po::value(&params)->value_name("NAME=VALUE"),
+      "NAME=VALUE for the query's :NAME parameter (repeatable)")("list", "list the saved queries")(
+      "schema", po::value<std::string>()->implicit_value("")->value_name("TABLE"),
+      "describe every table and view, or one");
+  // clang-format on
   add_output_options(opts, out, DocumentKind::Rows);
   int status = 0;
   auto parsed = parse_command_line(argc, argv, tool_help(), opts, positional, status);
@@ -105,7 +107,8 @@ int main(int argc, char** argv) {
     } else if (positional.size() == 1) {
       sql = positional[0];
     } else if (!vm.count("schema")) {
-      throw UsageError(positional.empty() ? "give SQL, -q NAME, --list or --schema" : "give the SQL as one argument (quote it)");
+      throw UsageError(positional.empty() ? "give SQL, -q NAME, --list or --schema"
+                                          : "give the SQL as one argument (quote it)");
     }
 
     if (!is_sqlite_file(db_path) && access(db_path.c_str(), F_OK) != 0 && db_path != "-")

@@ -16,14 +16,14 @@ const PodEvent* ChangeSet::pod_event(int node, int entry) const {
   if (!active) return nullptr;
   const auto begin = pod_events.begin() + first_event_of_node[node];
   const auto end = pod_events.begin() + first_event_of_node[node + 1];
-  const auto it = std::lower_bound(
-      begin, end, entry, [](const PodEvent& event, int wanted) { return event.entry < wanted; });
+  const auto it =
+      std::lower_bound(begin, end, entry, [](const PodEvent& event, int wanted) { return event.entry < wanted; });
   return (it != end && it->entry == entry) ? &*it : nullptr;
 }
 
 bool ChangeSet::slave_key_removed(int identity, int node) const {
-  return active && std::binary_search(slave_keys_removed.begin(), slave_keys_removed.end(),
-                                      SlaveKeyEvent{identity, node, 0});
+  return active &&
+         std::binary_search(slave_keys_removed.begin(), slave_keys_removed.end(), SlaveKeyEvent{identity, node, 0});
 }
 
 namespace {
@@ -38,13 +38,11 @@ class Planner {
       : model_(model),
         layout_(model.layout),
         changes_(model.changes),
-        budget_(model.options.change_fraction *
-                static_cast<double>(model.layout.summary.total_keys)) {}
+        budget_(model.options.change_fraction * static_cast<double>(model.layout.summary.total_keys)) {}
 
   void plan() {
     changes_.active = true;
-    changes_.seed =
-        seeded_hash(model_.options.seed, Purpose::ChangeSeed, model_.options.change_seed);
+    changes_.seed = seeded_hash(model_.options.seed, Purpose::ChangeSeed, model_.options.change_seed);
     add_new_identities();
     pick_changed_nodes();
     delete_identities();
@@ -72,12 +70,11 @@ class Planner {
   void add_new_identities() {
     const int room = std::min(kIdentityRange - layout_.identities, layout_.identities);
     const double cost = 1 + 2 * pods_per_new_identity();
-    const int count = static_cast<int>(std::clamp<double>(
-        std::llround(0.08 * budget_ / cost), budget_ >= cost ? std::min(1, room) : 0, room));
+    const int count = static_cast<int>(
+        std::clamp<double>(std::llround(0.08 * budget_ / cost), budget_ >= cost ? std::min(1, room) : 0, room));
     IdentityTable& identities = model_.identities;
     for (int j = 0; j < count; ++j) {
-      const int like =
-          static_cast<int>(permute(j, layout_.identities, seed(), Purpose::NewIdentity));
+      const int like = static_cast<int>(permute(j, layout_.identities, seed(), Purpose::NewIdentity));
       const uint64_t choice = seeded_hash(seed(), Purpose::NewIdentity, j);
       IdentityChoices choices;
       choices.service_account = choice;
@@ -93,10 +90,8 @@ class Planner {
   // One node gets a label; another (>= 1.12, when a block after every pod CIDR fits 10.0.0.0/8
   // and the endpoint ids) a secondary pod CIDR, as cluster-pool IPAM gives a full node.
   void pick_changed_nodes() {
-    changes_.labelled_node =
-        static_cast<int>(seeded_hash(seed(), Purpose::ChangedNode, 1) % node_count());
-    changes_.zone = std::string("zone-") +
-                    static_cast<char>('a' + seeded_hash(seed(), Purpose::ChangedNode, 2) % 3);
+    changes_.labelled_node = static_cast<int>(seeded_hash(seed(), Purpose::ChangedNode, 1) % node_count());
+    changes_.zone = std::string("zone-") + static_cast<char>('a' + seeded_hash(seed(), Purpose::ChangedNode, 2) % 3);
     const uint64_t first = layout_.first_pod_cidr - (10u << 24);
     const uint64_t span = node_count() << layout_.pod_cidr_host_bits;
     const uint64_t block = layout_.pod_cidr_size();
@@ -105,8 +100,7 @@ class Planner {
       changes_.secondary_cidr_node =
           layout_.nodes == 1 ? changes_.labelled_node
                              : static_cast<int>((changes_.labelled_node + 1 +
-                                                 seeded_hash(seed(), Purpose::ChangedNode, 3) %
-                                                     (node_count() - 1)) %
+                                                 seeded_hash(seed(), Purpose::ChangedNode, 3) % (node_count() - 1)) %
                                                 node_count());
     }
   }
@@ -128,16 +122,16 @@ class Planner {
     if (layout_.identities >= 4) {
       const double cost = 2.0 * static_cast<double>(layout_.pods) / layout_.identities + 1 +
                           static_cast<double>(layout_.services) / layout_.identities;
-      const int count = static_cast<int>(std::clamp<double>(
-          std::llround(0.07 * budget_ / cost), budget_ >= cost ? 1 : 0, layout_.identities / 4));
+      const int count = static_cast<int>(
+          std::clamp<double>(std::llround(0.07 * budget_ / cost), budget_ >= cost ? 1 : 0, layout_.identities / 4));
       for (int i = 0; i < count; ++i)
         changes_.deleted[permute(i, layout_.identities, seed(), Purpose::DeletedIdentity)] = 1;
     }
     events_by_node_.resize(layout_.nodes);
     for (int identity = 0; identity < layout_.identities; ++identity)
       if (changes_.deleted[identity])
-        for (uint64_t position = layout_.first_pod_of(identity);
-             position < layout_.first_pod_of(identity + 1); ++position)
+        for (uint64_t position = layout_.first_pod_of(identity); position < layout_.first_pod_of(identity + 1);
+             ++position)
           add_base_pod_event(position, PodChange::Removed, -1);
   }
 
@@ -148,8 +142,7 @@ class Planner {
     const int namespace_index = identity % namespaces, rank = identity / namespaces;
     const int in_namespace = (layout_.identities - 1 - namespace_index) / namespaces + 1;
     for (int step = 0; step + 1 < in_namespace; ++step) {
-      const int other_rank =
-          static_cast<int>((rank + 1 + (choice + step) % (in_namespace - 1)) % in_namespace);
+      const int other_rank = static_cast<int>((rank + 1 + (choice + step) % (in_namespace - 1)) % in_namespace);
       const int other = namespace_index + other_rank * namespaces;
       if (!changes_.deleted[other]) return other;
     }
@@ -159,11 +152,9 @@ class Planner {
   // Pods gone and pods relabelled (to another identity of their namespace); every identity that
   // is not deleted keeps its first pod, so none goes unused.
   void remove_and_relabel_pods() {
-    const int64_t to_remove = std::llround(0.135 * budget_),
-                  to_relabel = std::llround(0.09 * budget_);
+    const int64_t to_remove = std::llround(0.135 * budget_), to_relabel = std::llround(0.09 * budget_);
     int64_t removed = 0, relabelled = 0;
-    for (uint64_t i = 0; i < layout_.pods && (removed < to_remove || relabelled < to_relabel);
-         ++i) {
+    for (uint64_t i = 0; i < layout_.pods && (removed < to_remove || relabelled < to_relabel); ++i) {
       const uint64_t position = permute(i, layout_.pods, seed(), Purpose::ChangedPod);
       const int identity = layout_.identity_of_pod(position);
       if (changes_.deleted[identity] || position == layout_.first_pod_of(identity)) continue;
@@ -172,8 +163,7 @@ class Planner {
         ++removed;
         continue;
       }
-      const int target =
-          relabel_target(identity, seeded_hash(seed(), Purpose::RelabelTarget, position));
+      const int target = relabel_target(identity, seeded_hash(seed(), Purpose::RelabelTarget, position));
       if (target < 0) continue;
       add_base_pod_event(position, PodChange::Relabelled, target);
       ++relabelled;
@@ -190,8 +180,7 @@ class Planner {
       PodEvent* event = nullptr;
       if (in_secondary) {
         if (secondary_entries_used_ >= static_cast<int>(layout_.pod_cidr_size()) - 2) return false;
-        events.push_back(
-            added_pod(node, layout_.pod_addresses_per_cidr() + secondary_entries_used_++));
+        events.push_back(added_pod(node, layout_.pod_addresses_per_cidr() + secondary_entries_used_++));
         event = &events.back();
       } else if (next_free_entry_[node] < layout_.pod_addresses_per_cidr()) {
         events.push_back(added_pod(node, next_free_entry_[node]++));
@@ -206,9 +195,8 @@ class Planner {
         if (!event) continue;
       }
       event->new_identity = identity;
-      event->name_index =
-          (identity < layout_.identities ? static_cast<int64_t>(layout_.pods_of(identity)) : 0) +
-          pods_added_to_identity_[identity]++;
+      event->name_index = (identity < layout_.identities ? static_cast<int64_t>(layout_.pods_of(identity)) : 0) +
+                          pods_added_to_identity_[identity]++;
       return true;
     }
     return false;
@@ -234,14 +222,13 @@ class Planner {
     const int per_new_identity = pods_per_new_identity();
     for (int identity = layout_.identities; identity < model_.identities.size(); ++identity)
       for (int pod = 0; pod < per_new_identity; ++pod)
-        add_pod(static_cast<int>(permute(pod % layout_.nodes, node_count(), seed() ^ mix(identity),
-                                         Purpose::NewIdentityNode)),
+        add_pod(static_cast<int>(
+                    permute(pod % layout_.nodes, node_count(), seed() ^ mix(identity), Purpose::NewIdentityNode)),
                 identity, false);
     const int64_t to_add = std::llround(0.11 * budget_);
     for (int64_t i = 0; i < to_add; ++i) {
       const uint64_t choice = seeded_hash(seed(), Purpose::AddedPod, i);
-      if (!add_pod(static_cast<int>((choice >> 32) % node_count()), live_identity(choice), false))
-        break;
+      if (!add_pod(static_cast<int>((choice >> 32) % node_count()), live_identity(choice), false)) break;
     }
     const int node = changes_.secondary_cidr_node;
     if (node >= 0) {
@@ -271,11 +258,8 @@ class Planner {
     if (identity >= layout_.identities) return 0;
     const uint64_t first = layout_.first_pod_of(identity), count = layout_.pods_of(identity);
     // The index among the identity's pods of its first one on the node.
-    const uint64_t first_on_node =
-        (static_cast<uint64_t>(node) + node_count() - first % node_count()) % node_count();
-    return first_on_node >= count
-               ? 0
-               : 1 + static_cast<int64_t>((count - 1 - first_on_node) / node_count());
+    const uint64_t first_on_node = (static_cast<uint64_t>(node) + node_count() - first % node_count()) % node_count();
+    return first_on_node >= count ? 0 : 1 + static_cast<int64_t>((count - 1 - first_on_node) / node_count());
   }
 
   // A node's first pod of an identity adds its slave key, its last one removes it.
@@ -296,10 +280,8 @@ class Planner {
     for (const auto& [identity_node, delta] : pods_delta) {
       const auto [identity, node] = identity_node;
       const int64_t before = base_pods_on(identity, node);
-      if (before > 0 && before + delta == 0)
-        changes_.slave_keys_removed.push_back({identity, node, 0});
-      if (before == 0 && before + delta > 0)
-        changes_.slave_keys_added.push_back({identity, node, 0});
+      if (before > 0 && before + delta == 0) changes_.slave_keys_removed.push_back({identity, node, 0});
+      if (before == 0 && before + delta > 0) changes_.slave_keys_added.push_back({identity, node, 0});
     }
   }
 
@@ -326,8 +308,7 @@ class Planner {
   void number_revisions() {
     int64_t revision = layout_.first_revision.heartbeat + 1;
     changes_.labelled_node_revision = revision++;
-    changes_.secondary_cidr_node_revision =
-        secondary_node_differs() ? revision++ : changes_.labelled_node_revision;
+    changes_.secondary_cidr_node_revision = secondary_node_differs() ? revision++ : changes_.labelled_node_revision;
     changes_.new_identity_revision.resize(model_.identities.size() - layout_.identities);
     for (int64_t& r : changes_.new_identity_revision) r = revision++;
     for (SlaveKeyEvent& event : changes_.slave_keys_added) event.revision = revision++;
@@ -336,18 +317,15 @@ class Planner {
       event.revision = revision++;
     }
     for (SlaveKeyEvent& event : changes_.slave_keys_removed) event.revision = revision++;
-    for (int identity = 0; identity < layout_.identities; ++identity)
-      revision += changes_.deleted[identity];
+    for (int identity = 0; identity < layout_.identities; ++identity) revision += changes_.deleted[identity];
     for (int service = 0; service < layout_.services; ++service)
       if (changes_.service_changes[service] != ServiceChange::Unchanged)
         changes_.service_revision[service] = revision++;
-    changes_.heartbeat_minutes =
-        20 + static_cast<int>(seeded_hash(seed(), Purpose::HeartbeatDelay) % 40);
+    changes_.heartbeat_minutes = 20 + static_cast<int>(seeded_hash(seed(), Purpose::HeartbeatDelay) % 40);
     changes_.heartbeat_revision = revision;
   }
   bool secondary_node_differs() const {
-    return changes_.secondary_cidr_node >= 0 &&
-           changes_.secondary_cidr_node != changes_.labelled_node;
+    return changes_.secondary_cidr_node >= 0 && changes_.secondary_cidr_node != changes_.labelled_node;
   }
 
   // The summary describes the later state; its change part how it differs from the base state.
@@ -386,8 +364,7 @@ class Planner {
       if (event.entry >= layout_.pod_addresses_per_cidr()) ++change.pods_in_secondary;
     }
     for (ServiceChange service : changes_.service_changes) {
-      if (service == ServiceChange::BackendsChanged)
-        ++change.service.changed, ++change.services_backends_changed;
+      if (service == ServiceChange::BackendsChanged) ++change.service.changed, ++change.services_backends_changed;
       if (service == ServiceChange::Removed) ++change.service.removed, ++change.services_removed;
     }
     change.key.changed = 1;  // the heartbeat
@@ -400,8 +377,8 @@ class Planner {
     summary.slave_keys += change.identity_ref.added - change.identity_ref.removed;
     summary.ipcache_keys += change.ipcache.added - change.ipcache.removed;
     summary.service_keys -= change.service.removed;
-    summary.total_keys = summary.master_keys + summary.slave_keys + summary.ipcache_keys +
-                         summary.node_keys + summary.service_keys + summary.other_keys;
+    summary.total_keys = summary.master_keys + summary.slave_keys + summary.ipcache_keys + summary.node_keys +
+                         summary.service_keys + summary.other_keys;
     summary.last_revision = changes_.heartbeat_revision;
   }
 

@@ -54,10 +54,10 @@ struct ChangeSet {
   bool active = false;  // change_fraction > 0; when false every lookup below says "unchanged"
   uint64_t seed = 0;    // of every change choice
 
-  std::vector<char> deleted;                   // per base identity: deleted with its pods
-  std::vector<int64_t> new_identity_revision;  // of new identity layout.identities + j's master key
-  std::vector<PodEvent> pod_events;            // by node, then entry
-  std::vector<int64_t> first_event_of_node;    // node n's: pod_events[first[n] .. first[n + 1])
+  std::vector<char> deleted;                       // per base identity: deleted with its pods
+  std::vector<int64_t> new_identity_revision;      // of new identity layout.identities + j's master key
+  std::vector<PodEvent> pod_events;                // by node, then entry
+  std::vector<int64_t> first_event_of_node;        // node n's: pod_events[first[n] .. first[n + 1])
   std::vector<SlaveKeyEvent> slave_keys_added;     // by (identity, node)
   std::vector<SlaveKeyEvent> slave_keys_removed;   // by (identity, node)
   std::vector<PodOfIdentity> pods_given_identity;  // sorted
@@ -72,9 +72,7 @@ struct ChangeSet {
   int heartbeat_minutes = 0;  // how much later the heartbeat is
   int64_t heartbeat_revision = 0;
 
-  bool node_changed(int node) const {
-    return active && (node == labelled_node || node == secondary_cidr_node);
-  }
+  bool node_changed(int node) const { return active && (node == labelled_node || node == secondary_cidr_node); }
   int64_t node_revision(int node) const {
     return node == labelled_node ? labelled_node_revision : secondary_cidr_node_revision;
   }

@@ -91,41 +91,41 @@ struct ChangeSummary {
   int64_t base_keys = 0;           // keys of the change_fraction 0 state
   int64_t base_last_revision = 0;  // its store revision
   // The events behind them.
-  int64_t pods_removed = 0;        // base pods gone (incl. those of deleted identities)
-  int64_t pods_relabeled = 0;      // endpoints that changed identity (same IP, pod, namespace)
-  int64_t pods_added = 0;          // new pods (scale-ups and new identities' pods)
-  int64_t ips_reused = 0;          // new pods on the address of a removed one (ipcache "changed")
-  int64_t pods_in_secondary = 0;   // new pods in the new secondary pod CIDR
+  int64_t pods_removed = 0;       // base pods gone (incl. those of deleted identities)
+  int64_t pods_relabeled = 0;     // endpoints that changed identity (same IP, pod, namespace)
+  int64_t pods_added = 0;         // new pods (scale-ups and new identities' pods)
+  int64_t ips_reused = 0;         // new pods on the address of a removed one (ipcache "changed")
+  int64_t pods_in_secondary = 0;  // new pods in the new secondary pod CIDR
   int64_t identities_deleted = 0;
   int64_t identities_allocated = 0;
-  int64_t services_removed = 0;    // services of deleted identities
+  int64_t services_removed = 0;  // services of deleted identities
   int64_t services_backends_changed = 0;
-  int64_t nodes_changed = 0;       // one's labels, another's secondary pod CIDR (one node if 1)
-  int heartbeat_minutes = 0;       // how much later the heartbeat is
+  int64_t nodes_changed = 0;  // one's labels, another's secondary pod CIDR (one node if 1)
+  int heartbeat_minutes = 0;  // how much later the heartbeat is
 };
 
 // Numbers that follow from the options; computed without generating any key (with
 // change_fraction > 0 from the tables the Cluster builds). They describe the state generated.
 struct GenSummary {
   int nodes = 0, identities = 0, pods_per_node = 0, services = 0;
-  int cilium_minor = 0;             // the minor of GenOptions::cilium_version
-  int pod_cidr_prefix_len = 24;     // per-node pod CIDR size (24 unless pods do not fit a /24)
-  bool health_in_ipcache = true;    // agents publish their cilium-health endpoint (< 1.17)
-  int64_t master_keys = 0;          // cilium/state/identities/v1/id/*
-  int64_t slave_keys = 0;           // cilium/state/identities/v1/value/*
-  int64_t ipcache_keys = 0;         // cilium/state/ip/v1/default/*
-  int64_t node_keys = 0;            // cilium/state/nodes/v1/*
-  int64_t service_keys = 0;         // cilium/state/services/v1/*
-  int64_t other_keys = 0;           // heartbeat, cluster-config, synced canary
+  int cilium_minor = 0;           // the minor of GenOptions::cilium_version
+  int pod_cidr_prefix_len = 24;   // per-node pod CIDR size (24 unless pods do not fit a /24)
+  bool health_in_ipcache = true;  // agents publish their cilium-health endpoint (< 1.17)
+  int64_t master_keys = 0;        // cilium/state/identities/v1/id/*
+  int64_t slave_keys = 0;         // cilium/state/identities/v1/value/*
+  int64_t ipcache_keys = 0;       // cilium/state/ip/v1/default/*
+  int64_t node_keys = 0;          // cilium/state/nodes/v1/*
+  int64_t service_keys = 0;       // cilium/state/services/v1/*
+  int64_t other_keys = 0;         // heartbeat, cluster-config, synced canary
   int64_t total_keys = 0;
-  int64_t leases = 0;               // distinct leases (nodes + operator)
-  int64_t first_revision = 2;       // etcd's first put gets revision 2
-  int64_t last_revision = 0;        // = store revision after all puts
-  uint64_t etcd_cluster_id = 0;     // for the etcd-json header
+  int64_t leases = 0;            // distinct leases (nodes + operator)
+  int64_t first_revision = 2;    // etcd's first put gets revision 2
+  int64_t last_revision = 0;     // = store revision after all puts
+  uint64_t etcd_cluster_id = 0;  // for the etcd-json header
   uint64_t etcd_member_id = 0;
   uint64_t raft_term = 2;
-  bool changed = false;             // change_fraction > 0
-  ChangeSummary change;             // when changed
+  bool changed = false;  // change_fraction > 0
+  ChangeSummary change;  // when changed
 };
 
 // Node/pod facts for tests and callers.
@@ -134,7 +134,7 @@ struct NodeInfo {
   std::string internal_ip;  // 192.168.x.y
   std::string router_ip;    // CiliumInternalIP
   std::string health_ip;
-  uint32_t pod_cidr = 0;    // network address (host byte order)
+  uint32_t pod_cidr = 0;  // network address (host byte order)
   int pod_cidr_len = 24;
 };
 

@@ -6,13 +6,11 @@
 namespace kvsnap::gen {
 
 int Endpoints::entry_of_slot(int node, int slot) const {
-  return static_cast<int>(
-      permute(slot, layout_.endpoints_per_node, seed_ ^ mix(node), Purpose::EndpointSlot));
+  return static_cast<int>(permute(slot, layout_.endpoints_per_node, seed_ ^ mix(node), Purpose::EndpointSlot));
 }
 
 int Endpoints::slot_of_entry(int node, int entry) const {
-  return static_cast<int>(
-      unpermute(entry, layout_.endpoints_per_node, seed_ ^ mix(node), Purpose::EndpointSlot));
+  return static_cast<int>(unpermute(entry, layout_.endpoints_per_node, seed_ ^ mix(node), Purpose::EndpointSlot));
 }
 
 uint32_t Endpoints::address(int node, int entry) const {
@@ -28,8 +26,7 @@ uint32_t Endpoints::health_address(int node) const {
 }
 
 int Endpoints::endpoint_id(int node, int slot_or_entry) const {
-  return 1 + static_cast<int>(
-                 permute(slot_or_entry, kMaxEndpointId, seed_ ^ mix(node), Purpose::EndpointId));
+  return 1 + static_cast<int>(permute(slot_or_entry, kMaxEndpointId, seed_ ^ mix(node), Purpose::EndpointId));
 }
 
 }  // namespace kvsnap::gen

@@ -15,15 +15,14 @@ namespace kvsnap::gen {
 
 namespace {
 
-const char* const kNamespaceWords[] = {
-    "default", "payments", "checkout",  "catalog",   "frontend",      "search",   "auth",
-    "billing", "shipping", "inventory", "analytics", "monitoring",    "logging",  "ingress",
-    "data",    "ml",       "orders",    "users",     "notifications", "reporting"};
-const char* const kAppWords[] = {"api",      "web",         "worker",    "cache",   "db",
-                                 "queue",    "gateway",     "scheduler", "indexer", "exporter",
-                                 "proxy",    "backend",     "ui",        "cron",    "consumer",
-                                 "producer", "redis",       "postgres",  "kafka",   "nginx",
-                                 "echo",     "grpc-server", "metrics",   "sync",    "admin"};
+const char* const kNamespaceWords[] = {"default",   "payments",   "checkout", "catalog",       "frontend",
+                                       "search",    "auth",       "billing",  "shipping",      "inventory",
+                                       "analytics", "monitoring", "logging",  "ingress",       "data",
+                                       "ml",        "orders",     "users",    "notifications", "reporting"};
+const char* const kAppWords[] = {"api",         "web",      "worker",   "cache",    "db",      "queue", "gateway",
+                                 "scheduler",   "indexer",  "exporter", "proxy",    "backend", "ui",    "cron",
+                                 "consumer",    "producer", "redis",    "postgres", "kafka",   "nginx", "echo",
+                                 "grpc-server", "metrics",  "sync",     "admin"};
 const char* const kTiers[] = {"frontend", "backend", "cache"};
 // Kubernetes' rand.SafeEncodeString alphabet (pod-template-hash and pod name suffixes).
 constexpr std::string_view kK8sAlphabet = "bcdfghjklmnpqrstvwxz2456789";
@@ -63,8 +62,7 @@ IdentityTable::IdentityTable(const Layout& layout, const GenOptions& options)
   // About twelve identities per namespace.
   namespaces_.resize(std::max(1, (layout.identities + 11) / 12));
   const int namespace_words = static_cast<int>(std::size(kNamespaceWords));
-  for (int i = 0; i < namespace_count(); ++i)
-    namespaces_[i] = numbered_word(kNamespaceWords, namespace_words, i);
+  for (int i = 0; i < namespace_count(); ++i) namespaces_[i] = numbered_word(kNamespaceWords, namespace_words, i);
 
   identities_.reserve(layout.identities);
   const int app_words = static_cast<int>(std::size(kAppWords));
@@ -74,8 +72,7 @@ IdentityTable::IdentityTable(const Layout& layout, const GenOptions& options)
     choices.ports = seeded_hash(seed_, Purpose::NamedPorts, identity);
     choices.replicaset_hash = seeded_hash(seed_, Purpose::ReplicaSetHash, identity);
     choices.labels = seeded_hash(seed_, Purpose::IdentityLabels, identity);
-    add(numbered_word(kAppWords, app_words, identity / namespace_count()),
-        identity % namespace_count(), choices);
+    add(numbered_word(kAppWords, app_words, identity / namespace_count()), identity % namespace_count(), choices);
   }
 
   slave_keys_before_.resize(layout.identities + 1);
@@ -88,17 +85,15 @@ void IdentityTable::add(std::string app, int namespace_index, const IdentityChoi
   const int index = size();
   Identity identity;
   // A seeded permutation of the cluster's range: distinct by construction.
-  identity.number = first_number_ + static_cast<uint32_t>(permute(index, kIdentityRange, seed_,
-                                                                  Purpose::IdentityNumber));
+  identity.number =
+      first_number_ + static_cast<uint32_t>(permute(index, kIdentityRange, seed_, Purpose::IdentityNumber));
   identity.app = std::move(app);
   identity.namespace_index = namespace_index;
   identity.service_account = choices.service_account % 3 == 0 ? "default" : identity.app;
   const uint64_t ports = choices.ports % 10;
-  identity.ports =
-      ports == 0 ? PortSet::Unnamed : (ports <= 2 ? PortSet::HttpAndMetrics : PortSet::Http);
+  identity.ports = ports == 0 ? PortSet::Unnamed : (ports <= 2 ? PortSet::HttpAndMetrics : PortSet::Http);
   identity.replicaset_hash = replicaset_hash(choices.replicaset_hash);
-  identity.labels = label_string(identity.app, namespaces_[namespace_index],
-                                 identity.service_account, choices.labels);
+  identity.labels = label_string(identity.app, namespaces_[namespace_index], identity.service_account, choices.labels);
   identities_.push_back(std::move(identity));
 }
 
@@ -107,14 +102,12 @@ std::string IdentityTable::label_string(const std::string& app, const std::strin
                                         const std::string& service_account, uint64_t choice) const {
   // One list for the labels every identity has (emplace_back one by one made GCC 12 -O3 warn a
   // false -Warray-bounds inside the vector's regrowth).
-  std::vector<std::pair<std::string, std::string>> labels = {
-      {"app", app},
-      {"io.cilium.k8s.policy.cluster", cluster_name_},
-      {"io.cilium.k8s.policy.serviceaccount", service_account},
-      {"io.kubernetes.pod.namespace", namespace_name}};
+  std::vector<std::pair<std::string, std::string>> labels = {{"app", app},
+                                                             {"io.cilium.k8s.policy.cluster", cluster_name_},
+                                                             {"io.cilium.k8s.policy.serviceaccount", service_account},
+                                                             {"io.kubernetes.pod.namespace", namespace_name}};
   if (cilium_minor_ >= 11)  // Kubernetes >= 1.21 adds kubernetes.io/metadata.name to namespaces
-    labels.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name",
-                        namespace_name);
+    labels.emplace_back("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", namespace_name);
   if (choice % 3 == 0) labels.emplace_back("app.kubernetes.io/part-of", namespace_name);
   if ((choice >> 8) % 4 == 0) {
     std::string version = "v";  // "v1".."v3", appended (see numbered_word)
@@ -122,8 +115,7 @@ std::string IdentityTable::label_string(const std::string& app, const std::strin
     labels.emplace_back("version", std::move(version));
   }
   if ((choice >> 24) % 5 == 0) labels.emplace_back("tier", kTiers[(choice >> 32) % 3]);
-  std::sort(labels.begin(), labels.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(labels.begin(), labels.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::string text;
   for (const auto& [key, value] : labels) {
     text += "k8s:";

@@ -46,9 +46,7 @@ class IdentityTable {
   // Base identity i is in namespace i % namespace_count(), so consecutive identities are in
   // different namespaces.
   int namespace_count() const { return static_cast<int>(namespaces_.size()); }
-  const std::string& namespace_of(int identity) const {
-    return namespaces_[identities_[identity].namespace_index];
-  }
+  const std::string& namespace_of(int identity) const { return namespaces_[identities_[identity].namespace_index]; }
 
   // Appends an identity (index size()): its number follows from the index, the rest from `app`,
   // the namespace and the choices.

@@ -23,8 +23,7 @@ const std::array<int, 256>& octets_in_text_order() {
   static const std::array<int, 256> order = [] {
     std::array<int, 256> octets;
     std::iota(octets.begin(), octets.end(), 0);
-    std::sort(octets.begin(), octets.end(),
-              [](int a, int b) { return std::to_string(a) < std::to_string(b); });
+    std::sort(octets.begin(), octets.end(), [](int a, int b) { return std::to_string(a) < std::to_string(b); });
     return octets;
   }();
   return order;
@@ -121,9 +120,7 @@ void KeyStream::emit_ipcache(int node, int slot, int entry) {
   kv_.key.assign(kIpcachePrefix);
   kv_.key += ipv4_text(model_.endpoints.address(node, entry));
   write_ipcache_value(kv_.value, model_, node, slot, entry);
-  set_meta(layout_.first_revision.ipcache +
-               static_cast<int64_t>(node) * layout_.endpoints_per_node + slot,
-           node + 1);
+  set_meta(layout_.first_revision.ipcache + static_cast<int64_t>(node) * layout_.endpoints_per_node + slot, node + 1);
   sink_(kv_);
 }
 
@@ -132,8 +129,8 @@ void KeyStream::emit_changed_ipcache(const PodEvent& event) {
   kv_.key += ipv4_text(model_.endpoints.address(event.node, event.entry));
   write_changed_ipcache_value(kv_.value, model_, event);
   if (event.change == PodChange::Relabelled)  // the same key written again
-    set_meta(layout_.first_revision.ipcache +
-                 static_cast<int64_t>(event.node) * layout_.endpoints_per_node + event.base_slot,
+    set_meta(layout_.first_revision.ipcache + static_cast<int64_t>(event.node) * layout_.endpoints_per_node +
+                 event.base_slot,
              event.revision, 2, event.node + 1);
   else  // deleted (Replaced) or never there: created anew
     set_meta(event.revision, event.node + 1);
@@ -184,8 +181,8 @@ void KeyStream::emit_heartbeat() {
     kv_.value[12] = static_cast<char>('0' + minutes / 60 % 10);
     kv_.value[14] = static_cast<char>('0' + minutes % 60 / 10);
     kv_.value[15] = static_cast<char>('0' + minutes % 10);
-    set_meta(layout_.first_revision.heartbeat, changes_.heartbeat_revision,
-             1 + changes_.heartbeat_minutes, operator_group());
+    set_meta(layout_.first_revision.heartbeat, changes_.heartbeat_revision, 1 + changes_.heartbeat_minutes,
+             operator_group());
   } else {
     set_meta(layout_.first_revision.heartbeat, operator_group());
   }
@@ -197,16 +194,14 @@ void KeyStream::kept_slave_keys(int identity, std::vector<std::pair<int, int64_t
   if (identity >= layout_.identities) return;
   // The identity's pods are consecutive positions, so on consecutive nodes.
   const uint64_t first_pod = layout_.first_pod_of(identity);
-  const int64_t first_revision =
-      layout_.first_revision.identity_slaves + model_.identities.slave_keys_before(identity);
+  const int64_t first_revision = layout_.first_revision.identity_slaves + model_.identities.slave_keys_before(identity);
   for (int64_t pod = 0; pod < layout_.nodes_of(identity); ++pod) {
     const int node = static_cast<int>((first_pod + static_cast<uint64_t>(pod)) % layout_.nodes);
     if (!changes_.slave_key_removed(identity, node)) out.emplace_back(node, first_revision + pod);
   }
 }
 
-void KeyStream::append_added_slave_keys(int identity,
-                                        std::vector<std::pair<int, int64_t>>& out) const {
+void KeyStream::append_added_slave_keys(int identity, std::vector<std::pair<int, int64_t>>& out) const {
   const auto& added = changes_.slave_keys_added;
   for (auto it = std::lower_bound(added.begin(), added.end(), SlaveKeyEvent{identity, -1, 0});
        it != added.end() && it->identity == identity; ++it)
@@ -283,12 +278,10 @@ void KeyStream::ipcache_in_key_order() {
   const uint32_t block = layout_.pod_cidr_size();
   const int primary_entries = layout_.pod_addresses_per_cidr();
   const int secondary_node = changes_.active ? changes_.secondary_cidr_node : -1;
-  const uint32_t secondary_first =
-      secondary_node >= 0 ? layout_.secondary_pod_cidr() - (10u << 24) : 0;
+  const uint32_t secondary_first = secondary_node >= 0 ? layout_.secondary_pod_cidr() - (10u << 24) : 0;
   for (int second : octets) {
     for (int third : octets) {
-      const uint32_t prefix =
-          (static_cast<uint32_t>(second) << 16) | (static_cast<uint32_t>(third) << 8);
+      const uint32_t prefix = (static_cast<uint32_t>(second) << 16) | (static_cast<uint32_t>(third) << 8);
       if (prefix >= first && prefix - first < span) {
         const int node = static_cast<int>((prefix - first) >> host_bits);
         const uint32_t offset = (prefix - first) - (static_cast<uint32_t>(node) << host_bits);
@@ -302,15 +295,13 @@ void KeyStream::ipcache_in_key_order() {
             emit_ipcache(node, model_.endpoints.slot_of_entry(node, entry), entry);
           }
         }
-      } else if (secondary_node >= 0 && prefix >= secondary_first &&
-                 prefix - secondary_first < block) {
+      } else if (secondary_node >= 0 && prefix >= secondary_first && prefix - secondary_first < block) {
         const uint32_t offset = prefix - secondary_first;
         for (int fourth : octets) {
           const int64_t host = static_cast<int64_t>(offset) + fourth;
           if (host < 1 || host >= block - 1) continue;
           const int entry = primary_entries + static_cast<int>(host - 1);
-          if (const PodEvent* event = changes_.pod_event(secondary_node, entry))
-            emit_changed_ipcache(*event);
+          if (const PodEvent* event = changes_.pod_event(secondary_node, entry)) emit_changed_ipcache(*event);
         }
       }
     }

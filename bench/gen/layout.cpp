@@ -28,9 +28,8 @@ bool valid_cluster_name(const std::string& name) {
 
 void check_options(const GenOptions& options, int minor) {
   if (minor < kOldestMinor || minor > kNewestMinor)
-    throw std::invalid_argument("unsupported --cilium-version '" + options.cilium_version +
-                                "' (1." + std::to_string(kOldestMinor) + " .. 1." +
-                                std::to_string(kNewestMinor) + ")");
+    throw std::invalid_argument("unsupported --cilium-version '" + options.cilium_version + "' (1." +
+                                std::to_string(kOldestMinor) + " .. 1." + std::to_string(kNewestMinor) + ")");
   if (!valid_cluster_name(options.cluster_name))
     throw std::invalid_argument("invalid cluster name '" + options.cluster_name +
                                 "' (lower-case alphanumerics and '-', at most 32)");
@@ -63,8 +62,8 @@ GenSummary base_summary(const Layout& layout, uint64_t seed) {
   summary.node_keys = layout.nodes;
   summary.service_keys = layout.services;
   summary.other_keys = 1 + (layout.has_cluster_config ? 1 : 0) + (layout.has_synced_canary ? 1 : 0);
-  summary.total_keys = summary.master_keys + summary.slave_keys + summary.ipcache_keys +
-                       summary.node_keys + summary.service_keys + summary.other_keys;
+  summary.total_keys = summary.master_keys + summary.slave_keys + summary.ipcache_keys + summary.node_keys +
+                       summary.service_keys + summary.other_keys;
   summary.leases = layout.nodes + 1;
   summary.first_revision = 2;
   summary.last_revision = layout.first_revision.heartbeat;
@@ -110,8 +109,7 @@ Layout make_layout(const GenOptions& options) {
   layout.has_synced_canary = layout.cilium_minor >= 14;
   layout.has_cluster_config = layout.cilium_minor >= 15 && options.cluster_id != 0 &&
                               (layout.cilium_minor >= 18 || options.cluster_name != "default");
-  for (int identity = 0; identity < layout.identities; ++identity)
-    layout.slave_keys += layout.nodes_of(identity);
+  for (int identity = 0; identity < layout.identities; ++identity) layout.slave_keys += layout.nodes_of(identity);
 
   FirstRevisions& first = layout.first_revision;
   first.nodes = 2;  // etcd's first put gets revision 2
@@ -134,8 +132,7 @@ int parse_cilium_minor(std::string_view version) {
   int minor = 0;
   auto result = std::from_chars(version.data(), version.data() + version.size(), minor);
   if (result.ec != std::errc() || result.ptr == version.data()) return -1;
-  if (result.ptr != version.data() + version.size() && *result.ptr != '.' && *result.ptr != '-')
-    return -1;
+  if (result.ptr != version.data() + version.size() && *result.ptr != '.' && *result.ptr != '-') return -1;
   return minor;
 }
 

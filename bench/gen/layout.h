@@ -54,30 +54,24 @@ struct Layout {
     return (static_cast<uint64_t>(identity) * pods + static_cast<uint64_t>(identities) - 1) /
            static_cast<uint64_t>(identities);
   }
-  uint64_t pods_of(int identity) const {
-    return first_pod_of(identity + 1) - first_pod_of(identity);
-  }
+  uint64_t pods_of(int identity) const { return first_pod_of(identity + 1) - first_pod_of(identity); }
   int identity_of_pod(uint64_t position) const {
     return static_cast<int>(position * static_cast<uint64_t>(identities) / pods);
   }
   // The nodes a base identity has pods on (= its slave keys).
   int64_t nodes_of(int identity) const {
-    return static_cast<int64_t>(
-        std::min<uint64_t>(static_cast<uint64_t>(nodes), pods_of(identity)));
+    return static_cast<int64_t>(std::min<uint64_t>(static_cast<uint64_t>(nodes), pods_of(identity)));
   }
 
   uint32_t pod_cidr_size() const { return 1u << pod_cidr_host_bits; }
-  uint32_t pod_cidr(int node) const {
-    return first_pod_cidr + (static_cast<uint32_t>(node) << pod_cidr_host_bits);
-  }
+  uint32_t pod_cidr(int node) const { return first_pod_cidr + (static_cast<uint32_t>(node) << pod_cidr_host_bits); }
   // Addresses of a pod CIDR that pods can have: all but the network, the router (.1) and the
   // broadcast address.
   int pod_addresses_per_cidr() const { return static_cast<int>(pod_cidr_size()) - 3; }
   // The block right after every node's pod CIDR: the secondary pod CIDR a later state gives one
   // node (when it fits, see changes.cpp).
   uint32_t secondary_pod_cidr() const {
-    return first_pod_cidr +
-           static_cast<uint32_t>(static_cast<uint64_t>(nodes) << pod_cidr_host_bits);
+    return first_pod_cidr + static_cast<uint32_t>(static_cast<uint64_t>(nodes) << pod_cidr_host_bits);
   }
 };
 

@@ -52,16 +52,12 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& options,
       }
       buffer += '}';
       break;
-    case Format::CiliumJson:
-      buffer += '{';
-      break;
-    default:
-      break;
+    case Format::CiliumJson: buffer += '{'; break;
+    default: break;
   }
 
   cluster.generate(sorted ? Order::Sorted : Order::Revision, [&](const GenKey& kv) {
-    if (!options.prefix.empty() && kv.key.compare(0, options.prefix.size(), options.prefix) != 0)
-      return;
+    if (!options.prefix.empty() && kv.key.compare(0, options.prefix.size(), options.prefix) != 0) return;
     switch (options.format) {
       case Format::EtcdJson:
         buffer += count == 0 ? ",\"kvs\":[{\"key\":\"" : ",{\"key\":\"";
@@ -133,8 +129,7 @@ int64_t write_cluster(const Cluster& cluster, const WriteOptions& options,
       // the output ends with an empty line.
       buffer += count == 0 ? "}\n\n" : "\n}\n\n";
       break;
-    default:
-      break;
+    default: break;
   }
   flush();
   return count;

@@ -40,18 +40,15 @@ ServiceTable::ServiceTable(const Layout& layout, const IdentityTable& identities
 
 uint32_t service_cluster_ip(int service, uint64_t seed) {
   return (172u << 24) | (20u << 16) |
-         static_cast<uint32_t>(10 +
-                               permute(service, kMaxServices, seed, Purpose::ServiceClusterIp));
+         static_cast<uint32_t>(10 + permute(service, kMaxServices, seed, Purpose::ServiceClusterIp));
 }
 
-void backend_addresses(const Model& model, int identity, bool later,
-                       std::vector<std::string>& out) {
+void backend_addresses(const Model& model, int identity, bool later, std::vector<std::string>& out) {
   const Layout& layout = model.layout;
   out.clear();
   if (identity < layout.identities) {
     const uint64_t first = layout.first_pod_of(identity);
-    const uint64_t end =
-        std::min<uint64_t>(layout.first_pod_of(identity + 1), first + kMaxBackendsPerService);
+    const uint64_t end = std::min<uint64_t>(layout.first_pod_of(identity + 1), first + kMaxBackendsPerService);
     for (uint64_t position = first; position < end; ++position) {
       const int node = static_cast<int>(position % layout.nodes);
       const int slot = static_cast<int>(position / layout.nodes);
@@ -63,8 +60,7 @@ void backend_addresses(const Model& model, int identity, bool later,
   if (later) {
     const auto& given = model.changes.pods_given_identity;
     auto it = std::lower_bound(given.begin(), given.end(), PodOfIdentity{identity, -1, -1});
-    for (; it != given.end() && it->identity == identity &&
-           out.size() < static_cast<size_t>(kMaxBackendsPerService);
+    for (; it != given.end() && it->identity == identity && out.size() < static_cast<size_t>(kMaxBackendsPerService);
          ++it)
       out.push_back(ipv4_text(model.endpoints.address(it->node, it->entry)));
   }

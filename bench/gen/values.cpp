@@ -16,8 +16,8 @@ namespace {
 // The 4-byte netmask of a node's pod CIDR, base64 (Go's encoding/json of net.IPMask).
 std::string pod_cidr_mask_base64(const Layout& layout) {
   const uint32_t mask = ~(layout.pod_cidr_size() - 1);
-  const char bytes[4] = {static_cast<char>(mask >> 24), static_cast<char>(mask >> 16),
-                         static_cast<char>(mask >> 8), static_cast<char>(mask)};
+  const char bytes[4] = {static_cast<char>(mask >> 24), static_cast<char>(mask >> 16), static_cast<char>(mask >> 8),
+                         static_cast<char>(mask)};
   return kvsnap::base64_encode(std::string_view(bytes, 4));
 }
 
@@ -49,16 +49,15 @@ void begin_ipcache_value(std::string& out, const Model& model, int node, int ent
 void append_named_ports(std::string& out, PortSet ports) {
   if (ports == PortSet::Unnamed) return;  // omitempty
   out += ",\"NamedPorts\":[{\"Name\":\"http\",\"Port\":8080,\"Protocol\":\"TCP\"}";
-  if (ports == PortSet::HttpAndMetrics)
-    out += ",{\"Name\":\"metrics\",\"Port\":9090,\"Protocol\":\"TCP\"}";
+  if (ports == PortSet::HttpAndMetrics) out += ",{\"Name\":\"metrics\",\"Port\":9090,\"Protocol\":\"TCP\"}";
   out += ']';
 }
 
 // The rest of a pod's ipcache value from its identity number: the endpoint, and the namespace,
 // pod name (index name_index of pod_identity's pods), service account and named ports of
 // pod_identity (a relabelled pod keeps its own).
-void end_pod_value(std::string& out, const Model& model, int node, int endpoint_slot_or_entry,
-                   uint32_t identity_number, int pod_identity, uint64_t name_index) {
+void end_pod_value(std::string& out, const Model& model, int node, int endpoint_slot_or_entry, uint32_t identity_number,
+                   int pod_identity, uint64_t name_index) {
   const Identity& identity = model.identities[pod_identity];
   append_uint(out, identity_number);
   out += ",\"Key\":0,\"Metadata\":\"cilium-global:default:";
@@ -83,13 +82,10 @@ void end_pod_value(std::string& out, const Model& model, int node, int endpoint_
 void append_service_ports(std::string& out, PortSet ports, bool frontend) {
   out += '{';
   if (ports == PortSet::Unnamed) {
-    out += frontend ? "\"\":{\"Protocol\":\"TCP\",\"Port\":80}"
-                    : "\"\":{\"Protocol\":\"TCP\",\"Port\":8080}";
+    out += frontend ? "\"\":{\"Protocol\":\"TCP\",\"Port\":80}" : "\"\":{\"Protocol\":\"TCP\",\"Port\":8080}";
   } else {
-    out += frontend ? "\"http\":{\"Protocol\":\"TCP\",\"Port\":80}"
-                    : "\"http\":{\"Protocol\":\"TCP\",\"Port\":8080}";
-    if (ports == PortSet::HttpAndMetrics)
-      out += ",\"metrics\":{\"Protocol\":\"TCP\",\"Port\":9090}";
+    out += frontend ? "\"http\":{\"Protocol\":\"TCP\",\"Port\":80}" : "\"http\":{\"Protocol\":\"TCP\",\"Port\":8080}";
+    if (ports == PortSet::HttpAndMetrics) out += ",\"metrics\":{\"Protocol\":\"TCP\",\"Port\":9090}";
   }
   out += '}';
 }
@@ -183,8 +179,7 @@ void write_changed_ipcache_value(std::string& out, const Model& model, const Pod
   } else {
     // A new endpoint id: the entry's (entries past the slots are no base slot's), or the one the
     // removed pod at this address released (Cilium reuses released ids).
-    end_pod_value(out, model, event.node,
-                  event.change == PodChange::Replaced ? event.base_slot : event.entry, number,
+    end_pod_value(out, model, event.node, event.change == PodChange::Replaced ? event.base_slot : event.entry, number,
                   event.new_identity, event.name_index);
   }
 }

@@ -54,8 +54,8 @@ uint32_t ipv4_number(const std::string& text) {
   REQUIRE(ip);
   REQUIRE(ip->v4);
   CHECK(ip->to_string() == text);
-  return (uint32_t{ip->bytes[12]} << 24) | (uint32_t{ip->bytes[13]} << 16) |
-         (uint32_t{ip->bytes[14]} << 8) | uint32_t{ip->bytes[15]};
+  return (uint32_t{ip->bytes[12]} << 24) | (uint32_t{ip->bytes[13]} << 16) | (uint32_t{ip->bytes[14]} << 8) |
+         uint32_t{ip->bytes[15]};
 }
 
 std::vector<GenKey> collect(const Cluster& c, Order order) {
@@ -113,8 +113,7 @@ std::vector<Label> parse_labels(const std::string& s) {
 
 TEST_CASE("gen: deterministic for a seed, different across seeds") {
   Cluster a(small(7)), b(small(7)), c(small(8));
-  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::CiliumText, Format::Load,
-                   Format::Csv}) {
+  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::CiliumText, Format::Load, Format::Csv}) {
     CHECK(render(a, f) == render(b, f));
   }
   CHECK(render(a, Format::CiliumText, true) == render(b, Format::CiliumText, true));
@@ -146,8 +145,8 @@ TEST_CASE("gen: identity label strings are canonical and slave keys match master
     o.cluster_name = "cluster3";
     o.cluster_id = 3;
     Cluster c(o);
-    std::map<std::string, std::string> master_by_id;   // id -> labels
-    std::map<std::string, std::string> id_by_labels;   // labels -> id
+    std::map<std::string, std::string> master_by_id;  // id -> labels
+    std::map<std::string, std::string> id_by_labels;  // labels -> id
     std::set<std::string> node_ips;
     for (int n = 0; n < o.nodes; ++n) node_ips.insert(c.node(n).internal_ip);
     int64_t slaves = 0;
@@ -177,8 +176,7 @@ TEST_CASE("gen: identity label strings are canonical and slave keys match master
       } else if (starts_with(g.key, kIdentityValuePrefix)) {
         ++slaves;
         const size_t slash = g.key.rfind('/');
-        const std::string labels =
-            g.key.substr(kIdentityValuePrefix.size(), slash - kIdentityValuePrefix.size());
+        const std::string labels = g.key.substr(kIdentityValuePrefix.size(), slash - kIdentityValuePrefix.size());
         const std::string ip = g.key.substr(slash + 1);
         CHECK(node_ips.count(ip) == 1);
         REQUIRE(master_by_id.count(g.value) == 1);  // masters sort before slaves
@@ -215,8 +213,7 @@ TEST_CASE("gen: ipcache entries point at their node and lie in its pod CIDR") {
         CHECK(g.key == std::string(kNodesPrefix) + "default/" + nv.name);
         std::string internal;
         for (auto& a : v.at("IPAddresses").as_array())
-          if (a.at("Type").as_string() == "InternalIP")
-            internal = json::value_to<std::string>(a.at("IP"));
+          if (a.at("Type").as_string() == "InternalIP") internal = json::value_to<std::string>(a.at("IP"));
         auto& cidr = v.at("IPv4AllocCIDR").as_object();
         nv.net = ipv4_number(json::value_to<std::string>(cidr.at("IP")));
         const std::string mask = b64decode(json::value_to<std::string>(cidr.at("Mask")));
@@ -225,7 +222,7 @@ TEST_CASE("gen: ipcache entries point at their node and lie in its pod CIDR") {
         for (char ch : mask) m = (m << 8) | static_cast<unsigned char>(ch);
         nv.len = __builtin_popcount(m);
         CHECK(m == (nv.len == 0 ? 0u : ~0u << (32 - nv.len)));  // contiguous
-        CHECK((nv.net & m) == nv.net);                            // network address
+        CHECK((nv.net & m) == nv.net);                          // network address
         nv.lease = g.lease;
         CHECK(by_ip.emplace(internal, nv).second);
       } else if (starts_with(g.key, kIdentityIdPrefix)) {
@@ -284,8 +281,8 @@ TEST_CASE("gen: --keys picks counts within 5%") {
       int64_t n = 0;
       c.generate(Order::Revision, [&](const GenKey&) { ++n; });
       CHECK(n == s.total_keys);
-      CHECK(s.total_keys == s.master_keys + s.slave_keys + s.ipcache_keys + s.node_keys +
-                                s.service_keys + s.other_keys);
+      CHECK(s.total_keys ==
+            s.master_keys + s.slave_keys + s.ipcache_keys + s.node_keys + s.service_keys + s.other_keys);
       CHECK(s.pod_cidr_prefix_len == 24);
     }
   }
@@ -369,8 +366,7 @@ TEST_CASE("gen: version-specific value shapes") {
   cm.cluster_name = "cluster1";
   cm.cluster_id = 1;
   Cluster with_cfg(cm);
-  CHECK(first_value(with_cfg, kClusterConfigPrefix) ==
-        "{\"id\":1,\"capabilities\":{\"maxConnectedClusters\":255}}");
+  CHECK(first_value(with_cfg, kClusterConfigPrefix) == "{\"id\":1,\"capabilities\":{\"maxConnectedClusters\":255}}");
   cm.cilium_version = "1.18";
   cm.cluster_name = "default";
   Cluster with_cfg18(cm);
@@ -520,7 +516,8 @@ TEST_CASE("gen: --change-fraction 0 is the plain output") {
   zero.change_fraction = 0;
   zero.change_seed = 12345;
   Cluster a(plain), b(zero);
-  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::Csv, Format::Load}) CHECK(render(a, f) == render(b, f));
+  for (Format f : {Format::EtcdJson, Format::CiliumJson, Format::Csv, Format::Load})
+    CHECK(render(a, f) == render(b, f));
   CHECK(render(a, Format::CiliumText) == render(b, Format::CiliumText));
   CHECK(!b.summary().changed);
   GenOptions bad = plain;
@@ -701,8 +698,8 @@ TEST_CASE("gen: the later state is a consistent cluster, in both orders") {
       const std::string ids = std::to_string(id);
       REQUIRE(master.count(ids) == 1);
       // the namespace of the endpoint is its identity's
-      CHECK(master[ids].find("k8s:io.kubernetes.pod.namespace=" + json::value_to<std::string>(v.at("K8sNamespace")) + ";") !=
-            std::string::npos);
+      CHECK(master[ids].find("k8s:io.kubernetes.pod.namespace=" + json::value_to<std::string>(v.at("K8sNamespace")) +
+                             ";") != std::string::npos);
       used.emplace(ids, json::value_to<std::string>(v.at("HostIP")));
     }
     CHECK(used == slaves);  // a slave key exactly where a node has an endpoint of the identity

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
-#include <thread>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "store/embedded.h"
 #include "store/sql_functions.h"
@@ -133,13 +133,15 @@ void set_reference_time(Db& db, CheckContext& c, const ContextOverrides& o) {
   if (o.now_from_file_mtime) {
     auto mtime = query_text(db, "SELECT file_mtime FROM snapshot WHERE id = ?", sid);
     if (!mtime)
-      throw UsageError(fmt::format("--now file-mtime: snapshot {} was not read from a file (standard input or a "
-                                   "folder): pass --now TIME",
-                                   c.snapshot_name));
+      throw UsageError(
+          fmt::format("--now file-mtime: snapshot {} was not read from a file (standard input or a "
+                      "folder): pass --now TIME",
+                      c.snapshot_name));
     c.now = parse_rfc3339(*mtime);
-    c.now_source = fmt::format("the file modification time of {} (--now file-mtime), which changes when the file "
-                               "is copied",
-                               source);
+    c.now_source = fmt::format(
+        "the file modification time of {} (--now file-mtime), which changes when the file "
+        "is copied",
+        source);
     return;
   }
   // What the input states: a sysdump's name is the local time of the machine that ran cilium
@@ -155,9 +157,10 @@ void set_reference_time(Db& db, CheckContext& c, const ContextOverrides& o) {
       stated_words = fmt::format("the capture time the input states ({})", *cap);
     } else if (auto local = parse_rfc3339(*cap + "Z")) {
       stated = *local - 14 * 3600;
-      stated_words = fmt::format("the sysdump's name ({} in the unknown time zone of the machine that ran it, so no "
-                                 "earlier than {})",
-                                 *cap, format_rfc3339(*stated));
+      stated_words = fmt::format(
+          "the sysdump's name ({} in the unknown time zone of the machine that ran it, so no "
+          "earlier than {})",
+          *cap, format_rfc3339(*stated));
     }
   }
   if (stated_exact) {
@@ -188,9 +191,10 @@ void set_reference_time(Db& db, CheckContext& c, const ContextOverrides& o) {
   c.now = data_wins ? *data_time : *stated;
   std::string why = data_wins ? fmt::format("the newest time the data holds ({})", data_key) : stated_words;
   if (data_wins && stated) why += fmt::format("; {} says less", stated_words);
-  c.now_source = fmt::format("a lower bound: {}. The capture was no earlier, so ages are at least what is shown; "
-                             "pass --now for exact ones",
-                             why);
+  c.now_source = fmt::format(
+      "a lower bound: {}. The capture was no earlier, so ages are at least what is shown; "
+      "pass --now for exact ones",
+      why);
 }
 
 }  // namespace
@@ -231,8 +235,9 @@ CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o
   } else if (auto id = query_text(db, "SELECT cluster_id FROM snapshot WHERE id = ?", snapshot_id)) {
     c.cluster_id = std::stoll(*id);
     c.cluster_id_source = "the input (cilium-config)";
-  } else if (auto id2 = query_text(db, "SELECT id FROM cluster_config WHERE snapshot_id = ? AND cluster = ? AND cached = 0",
-                                   snapshot_id, c.cluster_name)) {
+  } else if (auto id2 =
+                 query_text(db, "SELECT id FROM cluster_config WHERE snapshot_id = ? AND cluster = ? AND cached = 0",
+                            snapshot_id, c.cluster_name)) {
     c.cluster_id = std::stoll(*id2);
     c.cluster_id_source = fmt::format("cilium/cluster-config/{}", c.cluster_name);
   } else if (auto id3 = query_text(db,
@@ -267,17 +272,29 @@ void bind_params(Stmt& s, const CheckContext& c) {
   for (int i = 1; i <= sqlite3_bind_parameter_count(st); ++i) {
     const char* n = sqlite3_bind_parameter_name(st, i);
     std::string_view name = n ? n + 1 : "";
-    if (name == "snapshot") s.bind(i, c.snapshot_id);
-    else if (name == "cluster_name") s.bind_text(i, c.cluster_name);
-    else if (name == "cluster_id") s.bind(i, c.cluster_id);
-    else if (name == "shift") s.bind(i, int64_t(c.shift()));
-    else if (name == "max_clusters") s.bind(i, int64_t(c.max_clusters));
-    else if (name == "id_min") s.bind(i, c.id_min());
-    else if (name == "id_max") s.bind(i, c.id_max());
-    else if (name == "now") s.bind(i, c.now);
-    else if (name == "now_is_lower_bound") s.bind(i, int64_t(c.now_is_lower_bound));
-    else throw DbError(fmt::format("unknown parameter :{} (known: :snapshot, :cluster_name, :cluster_id, :shift, "
-                                   ":max_clusters, :id_min, :id_max, :now, :now_is_lower_bound)", name));
+    if (name == "snapshot")
+      s.bind(i, c.snapshot_id);
+    else if (name == "cluster_name")
+      s.bind_text(i, c.cluster_name);
+    else if (name == "cluster_id")
+      s.bind(i, c.cluster_id);
+    else if (name == "shift")
+      s.bind(i, int64_t(c.shift()));
+    else if (name == "max_clusters")
+      s.bind(i, int64_t(c.max_clusters));
+    else if (name == "id_min")
+      s.bind(i, c.id_min());
+    else if (name == "id_max")
+      s.bind(i, c.id_max());
+    else if (name == "now")
+      s.bind(i, c.now);
+    else if (name == "now_is_lower_bound")
+      s.bind(i, int64_t(c.now_is_lower_bound));
+    else
+      throw DbError(
+          fmt::format("unknown parameter :{} (known: :snapshot, :cluster_name, :cluster_id, :shift, "
+                      ":max_clusters, :id_min, :id_max, :now, :now_is_lower_bound)",
+                      name));
   }
 }
 
@@ -386,7 +403,8 @@ CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckCont
 
 void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run) {
   db.prepare("DELETE FROM finding WHERE snapshot_id = ?").bind(1, snapshot_id).run();
-  Stmt s = db.prepare("INSERT INTO finding(snapshot_id, check_id, severity, message, keys, details) VALUES (?, ?, ?, ?, ?, ?)");
+  Stmt s = db.prepare(
+      "INSERT INTO finding(snapshot_id, check_id, severity, message, keys, details) VALUES (?, ?, ?, ?, ?, ?)");
   for (const auto& f : run.findings) {
     boost::json::array keys;
     for (const auto& k : f.keys) keys.emplace_back(k);

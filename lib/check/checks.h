@@ -51,7 +51,7 @@ struct CheckContext {
   // time the data holds is a lower bound (the capture came later), and ages are "at least".
   std::optional<int64_t> now;
   bool now_is_lower_bound = false;
-  std::string now_source;  // where the time came from, in words a user understands, or why there is none
+  std::string now_source;       // where the time came from, in words a user understands, or why there is none
   bool has_leases = false;      // the snapshot has a lease table (etcd db files)
   bool has_lease_info = false;  // kv.lease is known (not NULL)
 

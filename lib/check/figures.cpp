@@ -93,10 +93,11 @@ std::optional<Figure> cidr_map(Db& db, const CheckReport& r, int family) {
   fig.id = fmt::format("cidr-map-v{}", family);
   fig.title = fmt::format("Pod CIDRs on the IPv{} address space ({} CIDRs of nodes, {} overlap{})", family,
                           ranges.size(), overlaps.size(), overlaps.size() == 1 ? "" : "s");
-  fig.caption = fmt::format("{} to {}. Red: addresses two or more nodes claim{}; marks: {} endpoint IP{} outside "
-                            "their node's pod CIDRs.",
-                            format_address(family, m.lo), format_address(family, m.hi),
-                            m.labels.empty() ? "" : " (the pairs are named below)", outside, outside == 1 ? "" : "s");
+  fig.caption = fmt::format(
+      "{} to {}. Red: addresses two or more nodes claim{}; marks: {} endpoint IP{} outside "
+      "their node's pod CIDRs.",
+      format_address(family, m.lo), format_address(family, m.hi),
+      m.labels.empty() ? "" : " (the pairs are named below)", outside, outside == 1 ? "" : "s");
   fig.svg = svg_address_map(m);
   return fig;
 }
@@ -107,7 +108,8 @@ std::vector<Bar> top_bars(std::vector<std::pair<std::string, int64_t>> rows, con
   std::vector<Bar> bars;
   int64_t rest = 0, rest_n = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (i < kTopBars) bars.push_back({rows[i].first, {double(rows[i].second)}, "", ""});
+    if (i < kTopBars)
+      bars.push_back({rows[i].first, {double(rows[i].second)}, "", ""});
     else {
       rest += rows[i].second;
       ++rest_n;
@@ -149,8 +151,10 @@ Figure identities_per_cluster(Db& db, const CheckContext& ctx) {
     int64_t lo = cluster == 0 ? 256 : cluster << ctx.shift(), hi = ((cluster + 1) << ctx.shift()) - 1;
     bool local = cluster == ctx.cluster_id;
     if (!local) out_of_range += n;
-    c.bars.push_back({fmt::format("cluster ID {} ({}-{})", cluster, lo, hi), {double(n)},
-                      local ? "local cluster" : "out of range", local ? "" : "error"});
+    c.bars.push_back({fmt::format("cluster ID {} ({}-{})", cluster, lo, hi),
+                      {double(n)},
+                      local ? "local cluster" : "out of range",
+                      local ? "" : "error"});
   }
   return {"identities-per-cluster-range",
           fmt::format("Identities per cluster-ID range ({} outside the local range)", out_of_range),
@@ -183,8 +187,10 @@ Figure endpoints_per_node(Db& db, int64_t sid) {
   c.legend = {{"error", "HostIP of no node"}};
   c.bars = top_bars({per_node.begin(), per_node.end()}, "other nodes");
   if (unknown)
-    c.bars.insert(c.bars.begin(), Bar{"unknown host IPs", {double(unknown)},
-                                      fmt::format("{} host IP{}", unknown_hosts, unknown_hosts == 1 ? "" : "s"), "error"});
+    c.bars.insert(c.bars.begin(), Bar{"unknown host IPs",
+                                      {double(unknown)},
+                                      fmt::format("{} host IP{}", unknown_hosts, unknown_hosts == 1 ? "" : "s"),
+                                      "error"});
   return {"endpoints-per-node",
           fmt::format("Endpoints per node ({} endpoints on {} nodes, {} on unknown host IPs)", total, per_node.size(),
                       unknown),

@@ -69,17 +69,17 @@ Document check_report_document(const CheckReport& r) {
                                                    {"revision", s.revision ? boost::json::value(*s.revision) : nullptr},
                                                    {"keys", s.keys},
                                                    {"cilium_keys", s.cilium_keys}})});
-  d.facts.push_back({"context", "",
-                     Value::of(boost::json::object{
-                         {"cluster_name", c.cluster_name},
-                         {"cluster_name_source", c.cluster_name_source},
-                         {"cluster_id", c.cluster_id},
-                         {"cluster_id_source", c.cluster_id_source},
-                         {"max_connected_clusters", c.max_clusters},
-                         {"identity_range", boost::json::array{c.id_min(), c.id_max()}},
-                         {"reference_time", c.now ? boost::json::value(format_rfc3339(*c.now)) : nullptr},
-                         {"reference_time_is_lower_bound", c.now_is_lower_bound},
-                         {"reference_time_source", c.now_source}})});
+  d.facts.push_back(
+      {"context", "",
+       Value::of(boost::json::object{{"cluster_name", c.cluster_name},
+                                     {"cluster_name_source", c.cluster_name_source},
+                                     {"cluster_id", c.cluster_id},
+                                     {"cluster_id_source", c.cluster_id_source},
+                                     {"max_connected_clusters", c.max_clusters},
+                                     {"identity_range", boost::json::array{c.id_min(), c.id_max()}},
+                                     {"reference_time", c.now ? boost::json::value(format_rfc3339(*c.now)) : nullptr},
+                                     {"reference_time_is_lower_bound", c.now_is_lower_bound},
+                                     {"reference_time_source", c.now_source}})});
   d.facts.push_back({"summary", "",
                      Value::of(boost::json::object{{"verdict", verdict},
                                                    {"error", by_severity[Severity::Error]},
@@ -87,10 +87,10 @@ Document check_report_document(const CheckReport& r) {
                                                    {"info", by_severity[Severity::Info]},
                                                    {"checks_run", r.run.checks_run},
                                                    {"exit_status", r.exit_status}})});
-  d.facts.push_back({"cluster", "cluster",
-                     Value::text(fmt::format("{} (from {}), cluster ID {} (from {}), {} connected clusters",
-                                             c.cluster_name, c.cluster_name_source, c.cluster_id, c.cluster_id_source,
-                                             c.max_clusters))});
+  d.facts.push_back(
+      {"cluster", "cluster",
+       Value::text(fmt::format("{} (from {}), cluster ID {} (from {}), {} connected clusters", c.cluster_name,
+                               c.cluster_name_source, c.cluster_id, c.cluster_id_source, c.max_clusters))});
   d.facts.push_back({"reference", "reference time", Value::text(describe_reference_time(c))});
   if (r.nothing_to_check()) {
     d.facts.push_back({"nothing_to_check", "result",
@@ -99,11 +99,11 @@ Document check_report_document(const CheckReport& r) {
                                                plural(size_t(s.keys), "key"), r.exit_status))});
     return d;
   }
-  d.facts.push_back({"result", "result",
-                     Value::text(fmt::format("{}, {}, {} info from {}; {}", plural(by_severity[Severity::Error], "error"),
-                                             plural(by_severity[Severity::Warning], "warning"),
-                                             by_severity[Severity::Info], plural(size_t(r.run.checks_run), "check"),
-                                             exit_line(r)))});
+  d.facts.push_back(
+      {"result", "result",
+       Value::text(fmt::format("{}, {}, {} info from {}; {}", plural(by_severity[Severity::Error], "error"),
+                               plural(by_severity[Severity::Warning], "warning"), by_severity[Severity::Info],
+                               plural(size_t(r.run.checks_run), "check"), exit_line(r)))});
 
   // The counts first: per severity and check, highest severity first.
   std::vector<const CheckDef*> order;
@@ -161,9 +161,9 @@ Document check_report_document(const CheckReport& r) {
         sec.rows.push_back({Value::text(f->check), Value::text(severity_name(f->severity)), Value::text(f->message),
                             Value::of(keys_json(*f)), Value::of(details_json(f->details))});
       }
-    sec.attrs = {{"check", def->id},       {"severity", severity_name(def->severity)},
-                 {"title", def->title},    {"meaning", def->meaning},
-                 {"origin", def->origin},  {"failing", failing ? "1" : "0"}};
+    sec.attrs = {{"check", def->id},      {"severity", severity_name(def->severity)},
+                 {"title", def->title},   {"meaning", def->meaning},
+                 {"origin", def->origin}, {"failing", failing ? "1" : "0"}};
     if (skipped.count(def->id)) sec.attrs["skipped"] = skipped[def->id];
     d.sections.push_back(std::move(sec));
   }

@@ -9,20 +9,17 @@
 namespace kvsnap {
 namespace {
 
-const TableSpec kIdentity{"identity",
-                          {"scope", "cluster", "id", "labels", "label_count", "namespace", "cluster_label",
-                           "canonical"}};
+const TableSpec kIdentity{
+    "identity", {"scope", "cluster", "id", "labels", "label_count", "namespace", "cluster_label", "canonical"}};
 const TableSpec kIdentityLabel{"identity_label",
                                {"scope", "cluster", "identity", "position", "source", "key", "value"}};
-const TableSpec kIdentityRef{"identity_ref",
-                             {"scope", "cluster", "labels", "node_ip", "node_ip_bin", "identity"}};
+const TableSpec kIdentityRef{"identity_ref", {"scope", "cluster", "labels", "node_ip", "node_ip_bin", "identity"}};
 const TableSpec kIdentityLock{"identity_lock",
                               {"scope", "cluster", "kind", "labels", "identity", "lease_hex", "key_lease"}};
 
 int64_t parse_identity_id(std::string_view s, const char* where) {
   auto id = parse_u64(s);
-  if (!id || *id > uint64_t(UINT32_MAX))
-    throw DecodeError(fmt::format("{} '{}' is not a numeric identity", where, s));
+  if (!id || *id > uint64_t(UINT32_MAX)) throw DecodeError(fmt::format("{} '{}' is not a numeric identity", where, s));
   return int64_t(*id);
 }
 
@@ -61,16 +58,14 @@ void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) 
   out.insert(kIdentity, {p.scope, p.cluster, id, std::string_view(r.value), int64_t(labels.size()),
                          ns ? SqlValue(ns->value) : SqlValue(), cl ? SqlValue(cl->value) : SqlValue(), canonical});
   int64_t pos = 0;
-  for (const auto& l : labels)
-    out.insert(kIdentityLabel, {p.scope, p.cluster, id, pos++, l.source, l.key, l.value});
+  for (const auto& l : labels) out.insert(kIdentityLabel, {p.scope, p.cluster, id, pos++, l.source, l.key, l.value});
 }
 
 void decode_identity_slave(const Record& r, const KeyParts& p, RowWriter& out) {
   auto [labels, node] = labels_and_last(p.tail, "key has no <labels>/<nodeIP> suffix", "node suffix");
   int64_t id = parse_identity_id(r.value, "value");
   auto ip = parse_ip(node);
-  out.insert(kIdentityRef, {p.scope, p.cluster, labels, node,
-                            ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
+  out.insert(kIdentityRef, {p.scope, p.cluster, labels, node, ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
 }
 
 void decode_identity_gc_lock(const Record& r, const KeyParts& p, RowWriter& out) {

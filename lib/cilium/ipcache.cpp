@@ -10,9 +10,26 @@ namespace kvsnap {
 namespace {
 
 const TableSpec kIpcache{"ipcache",
-                         {"scope", "cluster", "address_space", "key_ip", "ip", "prefix_len", "ip_bin", "start_bin",
-                          "end_bin", "host_ip", "host_ip_bin", "identity", "encrypt_key", "metadata", "node_name",
-                          "endpoint_id", "k8s_namespace", "k8s_pod_name", "k8s_service_account", "named_ports"}};
+                         {"scope",
+                          "cluster",
+                          "address_space",
+                          "key_ip",
+                          "ip",
+                          "prefix_len",
+                          "ip_bin",
+                          "start_bin",
+                          "end_bin",
+                          "host_ip",
+                          "host_ip_bin",
+                          "identity",
+                          "encrypt_key",
+                          "metadata",
+                          "node_name",
+                          "endpoint_id",
+                          "k8s_namespace",
+                          "k8s_pod_name",
+                          "k8s_service_account",
+                          "named_ports"}};
 
 }  // namespace
 
@@ -70,10 +87,26 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
   auto ports = jf::raw(o, "NamedPorts");
   if (ports && !o.at("NamedPorts").is_array()) throw DecodeError("field NamedPorts: expected an array");
 
-  out.insert(kIpcache, {p.scope, p.cluster, space, key_ip, ip->to_string(), prefix_len, SqlValue::blob(ip->blob()),
-                        SqlValue::blob(range.start.blob()), SqlValue::blob(range.end.blob()), host,
-                        host_ip ? SqlValue::blob(host_ip->blob()) : SqlValue(), *id, encrypt_key, metadata,
-                        node_name, endpoint_id, ns, pod, sa, ports});
+  out.insert(kIpcache, {p.scope,
+                        p.cluster,
+                        space,
+                        key_ip,
+                        ip->to_string(),
+                        prefix_len,
+                        SqlValue::blob(ip->blob()),
+                        SqlValue::blob(range.start.blob()),
+                        SqlValue::blob(range.end.blob()),
+                        host,
+                        host_ip ? SqlValue::blob(host_ip->blob()) : SqlValue(),
+                        *id,
+                        encrypt_key,
+                        metadata,
+                        node_name,
+                        endpoint_id,
+                        ns,
+                        pod,
+                        sa,
+                        ports});
 }
 
 }  // namespace kvsnap

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "etcd/record.h"
 #include "cilium/rows.h"
+#include "etcd/record.h"
 
 namespace kvsnap {
 

@@ -15,13 +15,13 @@ namespace jf = json_fields;
 
 const TableSpec kHeartbeat{"heartbeat", {"value", "unix_time"}};
 const TableSpec kSyncMarker{"sync_marker", {"cluster", "prefix", "scope", "value", "unix_time"}};
-const TableSpec kClusterConfig{"cluster_config",
-                               {"cluster", "id", "synced_canaries", "cached", "max_connected_clusters",
-                                "service_exports_enabled"}};
+const TableSpec kClusterConfig{
+    "cluster_config",
+    {"cluster", "id", "synced_canaries", "cached", "max_connected_clusters", "service_exports_enabled"}};
 const TableSpec kKvstoreLock{"kvstore_lock", {"kind", "lease_hex", "key_lease"}};
-const TableSpec kPolicyStatus{"policy_status",
-                              {"kind", "uid", "namespace", "name", "node", "ok", "error", "enforcing",
-                               "local_policy_revision", "last_updated"}};
+const TableSpec kPolicyStatus{
+    "policy_status",
+    {"kind", "uid", "namespace", "name", "node", "ok", "error", "enforcing", "local_policy_revision", "last_updated"}};
 
 int64_t require_time(const std::string& v) {
   auto t = parse_rfc3339(v);
@@ -43,9 +43,9 @@ std::vector<std::string_view> split(std::string_view s) {
 void policy_status(const Record& r, const char* kind, std::string_view uid, std::optional<std::string_view> ns,
                    std::string_view name, std::string_view node, RowWriter& out) {
   auto o = jf::parse_object(r.value);
-  out.insert(kPolicyStatus, {kind, uid, ns ? SqlValue(*ns) : SqlValue(), name, node, jf::boolean(o, "ok"),
-                             jf::str(o, "error"), jf::boolean(o, "enforcing"), jf::integer(o, "localPolicyRevision"),
-                             jf::str(o, "lastUpdated")});
+  out.insert(kPolicyStatus,
+             {kind, uid, ns ? SqlValue(*ns) : SqlValue(), name, node, jf::boolean(o, "ok"), jf::str(o, "error"),
+              jf::boolean(o, "enforcing"), jf::integer(o, "localPolicyRevision"), jf::str(o, "lastUpdated")});
 }
 
 bool any_empty(const std::vector<std::string_view>& parts) {
@@ -82,8 +82,8 @@ void decode_cluster_config(const Record& r, const KeyParts& p, RowWriter& out) {
     exports = jf::boolean(*caps, "serviceExportsEnabled");
   }
   // omitempty: an absent bool means false, an absent id means 0; serviceExportsEnabled is a pointer.
-  out.insert(kClusterConfig, {p.tail, id.value_or(0), synced.value_or(false), cached.value_or(false), max_clusters,
-                              exports});
+  out.insert(kClusterConfig,
+             {p.tail, id.value_or(0), synced.value_or(false), cached.value_or(false), max_clusters, exports});
 }
 
 void decode_init_lock(const Record&, const KeyParts& p, RowWriter& out) {

@@ -71,8 +71,8 @@ void decode_node_value(const Record& r, std::string_view scope, std::optional<st
   for (const char* f : {"IPv4HealthIP", "IPv6HealthIP", "IPv4IngressIP", "IPv6IngressIP"}) {
     auto ip = jf::str(o, f);
     if (ip && !ip->empty())
-      addresses.push_back({std::string_view(f).find("Health") != std::string_view::npos ? "HealthIP" : "IngressIP",
-                           *ip, require_ip(*ip, f)});
+      addresses.push_back({std::string_view(f).find("Health") != std::string_view::npos ? "HealthIP" : "IngressIP", *ip,
+                           require_ip(*ip, f)});
   }
   std::vector<NodeCidr> cidrs;
   for (const char* f : {"IPv4AllocCIDR", "IPv6AllocCIDR"}) {
@@ -103,9 +103,9 @@ void decode_node_value(const Record& r, std::string_view scope, std::optional<st
   for (const auto& a : addresses)
     out.insert(kNodeAddress, {scope, kc, key_name, a.type, a.ip.family(), a.text, SqlValue::blob(a.ip.blob())});
   for (const auto& c : cidrs)
-    out.insert(kNodeCidr, {scope, kc, key_name, c.cidr.addr.family(), c.kind, c.cidr.to_string(), c.ip_text,
-                           c.cidr.prefix_len, SqlValue::blob(c.cidr.start.blob()), SqlValue::blob(c.cidr.end.blob()),
-                           c.cidr.network_address});
+    out.insert(kNodeCidr,
+               {scope, kc, key_name, c.cidr.addr.family(), c.kind, c.cidr.to_string(), c.ip_text, c.cidr.prefix_len,
+                SqlValue::blob(c.cidr.start.blob()), SqlValue::blob(c.cidr.end.blob()), c.cidr.network_address});
 }
 
 }  // namespace

@@ -17,11 +17,10 @@ const TableSpec kService{"service",
                          {"scope", "key_cluster", "key_namespace", "key_name", "cluster", "namespace", "name",
                           "cluster_id", "include_external", "shared", "labels", "selector"}};
 const TableSpec kFrontend{"service_frontend", {"ip", "ip_bin", "port_name", "protocol", "port"}};
-const TableSpec kBackend{"service_backend",
-                         {"ip", "ip_bin", "port_name", "protocol", "port", "hostname", "zone"}};
-const TableSpec kExport{"service_export",
-                        {"scope", "key_cluster", "key_namespace", "key_name", "cluster", "namespace", "name", "type",
-                         "created_at"}};
+const TableSpec kBackend{"service_backend", {"ip", "ip_bin", "port_name", "protocol", "port", "hostname", "zone"}};
+const TableSpec kExport{
+    "service_export",
+    {"scope", "key_cluster", "key_namespace", "key_name", "cluster", "namespace", "name", "type", "created_at"}};
 
 std::array<std::string_view, 3> split3(std::string_view tail) {
   auto a = tail.find('/');
@@ -78,7 +77,8 @@ void decode_service(const Record& r, const KeyParts& p, RowWriter& out) {
                         jf::integer(o, "clusterID"), jf::boolean(o, "includeExternal"), jf::boolean(o, "shared"),
                         jf::raw(o, "labels"), jf::raw(o, "selector")});
   for (const auto& f : frontends)
-    out.insert(kFrontend, {f.ip, f.addr ? SqlValue::blob(f.addr->blob()) : SqlValue(), f.port_name, f.protocol, f.port});
+    out.insert(kFrontend,
+               {f.ip, f.addr ? SqlValue::blob(f.addr->blob()) : SqlValue(), f.port_name, f.protocol, f.port});
   for (const auto& b : backends)
     out.insert(kBackend, {b.ip, b.addr ? SqlValue::blob(b.addr->blob()) : SqlValue(), b.port_name, b.protocol, b.port,
                           lookup(hostnames, b.ip, nullptr), lookup(zones, b.ip, "zone")});

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -19,10 +19,10 @@ namespace {
 
 // The header of an entity file (util/sql_header.h).
 constexpr SqlHeaderField kEntityHeader[] = {
-    {"entity", true},       // its name, the same as the file's
+    {"entity", true},  // its name, the same as the file's
     {"description", true},
-    {"moved-by"},           // a field that identifies the same thing under another id
-    {"label-sets"},         // space-separated: fields holding a Cilium label string
+    {"moved-by"},    // a field that identifies the same thing under another id
+    {"label-sets"},  // space-separated: fields holding a Cilium label string
 };
 
 }  // namespace
@@ -112,14 +112,17 @@ std::vector<boost::json::value> missing_from(const std::vector<boost::json::valu
   std::vector<boost::json::value> out;
   for (const auto& v : from) {
     int& n = count[boost::json::serialize(v)];
-    if (n > 0) --n;
-    else out.push_back(v);
+    if (n > 0)
+      --n;
+    else
+      out.push_back(v);
   }
   return out;
 }
 
 // The members of `from` that `other` lacks or holds with another value, each as {name: value}.
-std::vector<boost::json::value> members_missing_from(const boost::json::object& from, const boost::json::object& other) {
+std::vector<boost::json::value> members_missing_from(const boost::json::object& from,
+                                                     const boost::json::object& other) {
   std::vector<boost::json::value> out;
   for (const auto& kv : from) {
     const boost::json::value* o = other.if_contains(kv.key());
@@ -287,8 +290,8 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
         m.id = c.id;
         m.change = "moved";
         m.label = c.label;
-        for (const auto& [field, from, to] : {std::tuple{std::string("id"), removed[it->second].id, c.id},
-                                              std::tuple{e.moved_by, key, key}}) {
+        for (const auto& [field, from, to] :
+             {std::tuple{std::string("id"), removed[it->second].id, c.id}, std::tuple{e.moved_by, key, key}}) {
           FieldChange f;
           f.field = field;
           f.old_value = boost::json::string(from);
@@ -307,10 +310,14 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
     for (auto& c : removed) changes.push_back(std::move(c));
     std::stable_sort(changes.begin(), changes.end(), [](const Change& x, const Change& y) { return x.id < y.id; });
     for (auto& c : changes) {
-      if (c.change == "added") ++counts.added;
-      else if (c.change == "removed") ++counts.removed;
-      else if (c.change == "moved") ++counts.moved;
-      else ++counts.changed;
+      if (c.change == "added")
+        ++counts.added;
+      else if (c.change == "removed")
+        ++counts.removed;
+      else if (c.change == "moved")
+        ++counts.moved;
+      else
+        ++counts.changed;
       out.changes.push_back(std::move(c));
     }
   }

@@ -15,7 +15,7 @@ namespace kvsnap {
 
 struct EntityDef {
   std::string name, description, sql;
-  std::string moved_by;  // a field that identifies the same thing under a new id (identity: labels)
+  std::string moved_by;                 // a field that identifies the same thing under a new id (identity: labels)
   std::vector<std::string> label_sets;  // fields holding a Cilium label string ("k8s:a=b;k8s:c=d;")
 };
 std::vector<EntityDef> builtin_entities();
@@ -57,7 +57,7 @@ struct SnapshotRef {
 };
 
 struct DiffResult {
-  std::vector<Change> changes;  // by entity (definition order), then id
+  std::vector<Change> changes;                               // by entity (definition order), then id
   std::vector<std::pair<std::string, ChangeCounts>> counts;  // in entity definition order
   bool differs() const { return !changes.empty(); }
 };

@@ -8,8 +8,12 @@ namespace kvsnap {
 namespace {
 
 boost::json::object snapshot_json(const SnapshotInfo& s) {
-  return {{"id", s.id}, {"name", s.name}, {"source", s.source}, {"format", s.format},
-          {"revision", s.revision ? boost::json::value(*s.revision) : nullptr}, {"keys", s.keys}};
+  return {{"id", s.id},
+          {"name", s.name},
+          {"source", s.source},
+          {"format", s.format},
+          {"revision", s.revision ? boost::json::value(*s.revision) : nullptr},
+          {"keys", s.keys}};
 }
 
 // A decoded value as a person reads it: strings without quotes ("10.6.6.0/24"), the rest as JSON.
@@ -34,14 +38,19 @@ std::string field_line(const FieldChange& f) {
   return out;
 }
 
-boost::json::array json_list(const std::vector<boost::json::value>& v) { return boost::json::array(v.begin(), v.end()); }
+boost::json::array json_list(const std::vector<boost::json::value>& v) {
+  return boost::json::array(v.begin(), v.end());
+}
 
 Section findings_section(const char* id, const char* title, const char* tag, const std::vector<Finding>& fs) {
   Section s;
   s.id = id;
   s.title = title;
   s.tag = tag;
-  s.columns = {{"headline", "", Audience::People}, {"check", ""}, {"severity", ""}, {"message", "", Audience::Programs},
+  s.columns = {{"headline", "", Audience::People},
+               {"check", ""},
+               {"severity", ""},
+               {"message", "", Audience::Programs},
                {"keys", ""}};
   s.layout = Layout::Records;
   s.headline = 0;
@@ -67,11 +76,13 @@ Document diff_report_document(const DiffReport& r) {
   d.facts.push_back({"new", "", Value::of(snapshot_json(r.new_s))});
   d.facts.push_back({"differs", "", Value::boolean(r.diff.differs())});
   if (!r.diff.differs())
-    d.facts.push_back({"result", "result",
-                       Value::text(std::string("no differences") +
-                                   (r.include_metadata ? "" : " (revisions and leases not compared; --include-metadata)"))});
-  d.facts.push_back({"findings_delta", "findings",
-                     Value::text(fmt::format("{} new, {} resolved", r.findings.added.size(), r.findings.resolved.size()))});
+    d.facts.push_back(
+        {"result", "result",
+         Value::text(std::string("no differences") +
+                     (r.include_metadata ? "" : " (revisions and leases not compared; --include-metadata)"))});
+  d.facts.push_back(
+      {"findings_delta", "findings",
+       Value::text(fmt::format("{} new, {} resolved", r.findings.added.size(), r.findings.resolved.size()))});
 
   Section counts;
   counts.id = "summary";
@@ -105,8 +116,8 @@ Document diff_report_document(const DiffReport& r) {
         cur->id = "changes/" + c.entity;
         cur->title = c.entity;
         cur->columns = {{"headline", "", Audience::People}, {"lines", "", Audience::People},
-                        {"entity", "", Audience::Programs},  {"id", "", Audience::Programs},
-                        {"change", "", Audience::Programs},  {"label", "", Audience::Programs},
+                        {"entity", "", Audience::Programs}, {"id", "", Audience::Programs},
+                        {"change", "", Audience::Programs}, {"label", "", Audience::Programs},
                         {"fields", "", Audience::Programs}};
         cur->layout = Layout::Records;
         cur->headline = 0;

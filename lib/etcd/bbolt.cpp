@@ -65,10 +65,14 @@ BoltMeta BoltDb::read_meta(uint64_t offset) const {
   m.pgid = rd64(b + 40);
   m.txid = rd64(b + 48);
   m.checksum = rd64(b + 56);
-  if (m.magic != kMagic) m.problem = fmt::format("bad magic {:#010x} (bbolt's is 0xed0cdaed)", m.magic);
-  else if (m.version != 2) m.problem = fmt::format("unsupported version {}", m.version);
-  else if (flags != kMetaFlag) m.problem = fmt::format("page flags {:#x} are not a meta page's", flags);
-  else if (id > 1) m.problem = fmt::format("page header says it is page {}, not a meta page", id);
+  if (m.magic != kMagic)
+    m.problem = fmt::format("bad magic {:#010x} (bbolt's is 0xed0cdaed)", m.magic);
+  else if (m.version != 2)
+    m.problem = fmt::format("unsupported version {}", m.version);
+  else if (flags != kMetaFlag)
+    m.problem = fmt::format("page flags {:#x} are not a meta page's", flags);
+  else if (id > 1)
+    m.problem = fmt::format("page header says it is page {}, not a meta page", id);
   else if (m.checksum != fnv1a64(std::string_view(b, 56)))
     m.problem = fmt::format("checksum {:#018x} does not match its contents ({:#018x})", m.checksum,
                             fnv1a64(std::string_view(b, 56)));
@@ -102,9 +106,9 @@ BoltDb::BoltDb(std::string name, std::string_view data) : name_(std::move(name))
     }
   }
   if (page_size_ == 0)
-    throw InputError(name_, "page 0",
-                     fmt::format("not a valid bbolt file: meta page 0: {}; no valid meta page 1 found",
-                                 metas_[0].problem));
+    throw InputError(
+        name_, "page 0",
+        fmt::format("not a valid bbolt file: meta page 0: {}; no valid meta page 1 found", metas_[0].problem));
   metas_[1] = read_meta(page_size_);
   if (!metas_[1].present) metas_[1].problem = "the file ends before meta page 1";
   if (metas_[0].valid && metas_[0].page_size != page_size_) metas_[0].valid = false;
@@ -113,12 +117,16 @@ BoltDb::BoltDb(std::string name, std::string_view data) : name_(std::move(name))
     metas_[1].problem = "page size differs from meta page 0";
   }
   // bbolt uses the valid meta with the higher txid.
-  if (metas_[0].valid && metas_[1].valid) chosen_ = metas_[1].txid > metas_[0].txid ? 1 : 0;
-  else if (metas_[0].valid) chosen_ = 0;
-  else if (metas_[1].valid) chosen_ = 1;
+  if (metas_[0].valid && metas_[1].valid)
+    chosen_ = metas_[1].txid > metas_[0].txid ? 1 : 0;
+  else if (metas_[0].valid)
+    chosen_ = 0;
+  else if (metas_[1].valid)
+    chosen_ = 1;
   else
-    throw InputError(name_, "page 0", fmt::format("not a valid bbolt file: meta page 0: {}; meta page 1: {}",
-                                                  metas_[0].problem, metas_[1].problem));
+    throw InputError(
+        name_, "page 0",
+        fmt::format("not a valid bbolt file: meta page 0: {}; meta page 1: {}", metas_[0].problem, metas_[1].problem));
   if (meta().pgid > data_.size() / page_size_)
     throw InputError(name_, fmt::format("page {}", chosen_),
                      fmt::format("truncated: meta page {} says {} pages of {} bytes, the file has {} bytes", chosen_,
@@ -133,8 +141,7 @@ bool BoltDb::fail(uint64_t pgid, const std::string& what) {
 
 bool BoltDb::load_page(uint64_t pgid, Page& out) {
   uint64_t hwm = high_water_mark();
-  if (pgid < 2 || pgid >= hwm)
-    return fail(pgid, fmt::format("page id out of bounds (data pages are 2..{})", hwm - 1));
+  if (pgid < 2 || pgid >= hwm) return fail(pgid, fmt::format("page id out of bounds (data pages are 2..{})", hwm - 1));
   if (visited_[pgid]) return fail(pgid, "page reached twice (multiple references or a cycle)");
   const char* p = data_.data() + pgid * page_size_;
   out.id = rd64(p);
@@ -264,7 +271,8 @@ void BoltDb::walk_tree(std::string_view bucket, const Page& page, const std::str
 void BoltDb::walk_bucket_value(std::string_view bucket, std::string_view value, uint64_t parent_pgid,
                                const EntryFn& on_entry) {
   if (value.size() < 16) {
-    fail(parent_pgid, fmt::format("bucket '{}': value of {} bytes is shorter than a bucket header", bucket, value.size()));
+    fail(parent_pgid,
+         fmt::format("bucket '{}': value of {} bytes is shorter than a bucket header", bucket, value.size()));
     return;
   }
   uint64_t root = rd64(value.data());

@@ -16,7 +16,7 @@ struct BoltMeta {
   uint64_t root = 0, sequence = 0, freelist = 0, pgid = 0, txid = 0, checksum = 0;
   bool present = false;  // the page exists in the file
   bool valid = false;
-  std::string problem;   // why it is not valid
+  std::string problem;  // why it is not valid
 };
 
 struct BoltPageStats {
@@ -40,8 +40,8 @@ class BoltDb {
 
   // Called for every entry of every top-level bucket, in bucket-name then key order. `pgid` is
   // the page the entry sits on (for inline buckets: the page holding the bucket's value).
-  using EntryFn = std::function<void(std::string_view bucket, std::string_view key, std::string_view value,
-                                     uint64_t pgid)>;
+  using EntryFn =
+      std::function<void(std::string_view bucket, std::string_view key, std::string_view value, uint64_t pgid)>;
   using BucketFn = std::function<void(std::string_view bucket, bool is_inline)>;
 
   // Walks everything once. In strict mode the first problem throws InputError naming the page;

@@ -39,8 +39,9 @@ class CiliumJsonEvents : public JsonEvents {
   void key(std::string_view k) override { key_.assign(k); }
   StringUse string_use() override {
     if (depth_ == 0)
-      throw JsonShapeError("a single JSON string: this is `cilium kvstore get KEY -o json` of one key, which does "
-                           "not name its key; use --recursive");
+      throw JsonShapeError(
+          "a single JSON string: this is `cilium kvstore get KEY -o json` of one key, which does "
+          "not name its key; use --recursive");
     if (depth_ == 1) throw JsonShapeError(fmt::format("the entry of \"{}\" is not an object", key_));
     return depth_ == 2 && key_ == "Data" ? StringUse::Base64 : StringUse::Ignore;
   }
@@ -66,7 +67,8 @@ class CiliumJsonEvents : public JsonEvents {
   }
   void other(std::string_view what) override {
     if (depth_ == 0 && what == "null") return;  // an empty result printed as null
-    if (depth_ < 2) throw JsonShapeError(fmt::format("expected an object of {{\"Data\": ...}} entries, found {}", what));
+    if (depth_ < 2)
+      throw JsonShapeError(fmt::format("expected an object of {{\"Data\": ...}} entries, found {}", what));
     if (depth_ == 2 && key_ == "Data") {
       if (what != "null") throw JsonShapeError("\"Data\" must be a base64 string");
       has_data_ = true;  // Go's nil []byte: an empty value

@@ -59,7 +59,8 @@ class EtcdJsonEvents : public JsonEvents {
   void key(std::string_view k) override {
     key_.assign(k);
     if (top() != Ctx::Top) return;
-    if (k == "header") saw_header_ = true;
+    if (k == "header")
+      saw_header_ = true;
     else if (k != "kvs" && k != "more" && k != "count")
       throw JsonShapeError(fmt::format("not an etcdctl get response: it has a \"{}\" member{}", k,
                                        k == "members" ? " (etcdctl member list?)" : ""));
@@ -82,9 +83,10 @@ class EtcdJsonEvents : public JsonEvents {
     if (!too_big) throw JsonShapeError(fmt::format("kvs[].{} is not valid base64", key_));
     if (key_ == "key") throw JsonLimitError(key_too_big("", size, true));
     if (!has_key_)
-      throw JsonLimitError(fmt::format("a value (before its key) is more than {} ({} bytes read); SQLite stores at "
-                                       "most 1 GB per value",
-                                       human_bytes(kMaxValueBytes), size));
+      throw JsonLimitError(
+          fmt::format("a value (before its key) is more than {} ({} bytes read); SQLite stores at "
+                      "most 1 GB per value",
+                      human_bytes(kMaxValueBytes), size));
     throw JsonLimitError(value_too_big(rec_.key, size, true));
   }
   void string(std::string_view s) override {
@@ -101,8 +103,10 @@ class EtcdJsonEvents : public JsonEvents {
     number(i, u, is_signed);
   }
   void boolean(bool b) override {
-    if (!stack_.empty() && top() == Ctx::Top && key_ == "more") doc_more_ = b;
-    else other("a boolean");
+    if (!stack_.empty() && top() == Ctx::Top && key_ == "more")
+      doc_more_ = b;
+    else
+      other("a boolean");
   }
   void other(std::string_view what) override {
     if (stack_.empty()) throw JsonShapeError(fmt::format("expected an object, found {}", what));
@@ -127,8 +131,10 @@ class EtcdJsonEvents : public JsonEvents {
   Ctx top() const { return stack_.back(); }
 
   bool is_numeric_field() const {
-    if (top() == Ctx::Kv) return key_ == "create_revision" || key_ == "mod_revision" || key_ == "version" || key_ == "lease";
-    if (top() == Ctx::Header) return key_ == "cluster_id" || key_ == "member_id" || key_ == "revision" || key_ == "raft_term";
+    if (top() == Ctx::Kv)
+      return key_ == "create_revision" || key_ == "mod_revision" || key_ == "version" || key_ == "lease";
+    if (top() == Ctx::Header)
+      return key_ == "cluster_id" || key_ == "member_id" || key_ == "revision" || key_ == "raft_term";
     return top() == Ctx::Top && key_ == "count";
   }
 
@@ -138,10 +144,14 @@ class EtcdJsonEvents : public JsonEvents {
       return i;
     };
     if (top() == Ctx::Kv) {
-      if (key_ == "create_revision") rec_.create_revision = need_i64();
-      else if (key_ == "mod_revision") rec_.mod_revision = need_i64();
-      else if (key_ == "version") rec_.version = need_i64();
-      else if (key_ == "lease") rec_.lease = need_i64();
+      if (key_ == "create_revision")
+        rec_.create_revision = need_i64();
+      else if (key_ == "mod_revision")
+        rec_.mod_revision = need_i64();
+      else if (key_ == "version")
+        rec_.version = need_i64();
+      else if (key_ == "lease")
+        rec_.lease = need_i64();
       return;
     }
     if (top() == Ctx::Top && key_ == "count") {
@@ -152,9 +162,12 @@ class EtcdJsonEvents : public JsonEvents {
     if (top() == Ctx::Header) {
       SnapshotMeta& m = sink_.meta();
       if (is_signed && i < 0 && key_ != "revision") throw JsonShapeError(fmt::format("\"{}\" is negative", key_));
-      if (key_ == "cluster_id") m.etcd_cluster_id = u;
-      else if (key_ == "member_id") m.etcd_member_id = u;
-      else if (key_ == "raft_term") m.raft_term = u;
+      if (key_ == "cluster_id")
+        m.etcd_cluster_id = u;
+      else if (key_ == "member_id")
+        m.etcd_member_id = u;
+      else if (key_ == "raft_term")
+        m.raft_term = u;
       else if (key_ == "revision") {
         int64_t r = need_i64();
         if (!m.revision || r > *m.revision) m.revision = r;
@@ -182,7 +195,8 @@ void read_etcd_json(Input& in, RecordSink& sink, const ReadOptions&) {
   sink.meta().keys_only = ev.keys_only();
   const auto& docs = ev.documents();
   for (size_t i = 0; i < docs.size(); ++i)
-    check_count(in, sink, docs[i].kvs, docs[i].count, docs[i].more, fmt::format("response {}", i + 1), i + 1 == docs.size());
+    check_count(in, sink, docs[i].kvs, docs[i].count, docs[i].more, fmt::format("response {}", i + 1),
+                i + 1 == docs.size());
 }
 
 }  // namespace kvsnap

@@ -36,7 +36,8 @@ std::optional<uint64_t> stream_varint(Input& in, bool at_field_start) {
     }
   }
   if (head.size() < 10)
-    throw InputError(in.name(), fmt::format("byte {}", in.offset()), "truncated protobuf: the input ends inside a varint");
+    throw InputError(in.name(), fmt::format("byte {}", in.offset()),
+                     "truncated protobuf: the input ends inside a varint");
   throw InputError(in.name(), fmt::format("byte {}", in.offset()), "invalid protobuf: varint longer than 10 bytes");
 }
 
@@ -87,7 +88,8 @@ void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
         throw InputError(in.name(), where, "truncated protobuf: the input ends in a field");
       continue;
     }
-    if (type != pb::Len) throw InputError(in.name(), where, "invalid protobuf: unknown wire type (not a RangeResponse)");
+    if (type != pb::Len)
+      throw InputError(in.name(), where, "invalid protobuf: unknown wire type (not a RangeResponse)");
     uint64_t len = *stream_varint(in, false);
     if (number != 1 && number != 2) {  // not a RangeResponse field kvsnap reads: not kept
       if (!skip_bytes(in, len))
@@ -112,12 +114,15 @@ void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
       SnapshotMeta& m = sink.meta();
       while (r.next(f)) {
         if (f.type != pb::Varint) continue;
-        if (f.number == 1) m.etcd_cluster_id = f.varint;
-        else if (f.number == 2) m.etcd_member_id = f.varint;
+        if (f.number == 1)
+          m.etcd_cluster_id = f.varint;
+        else if (f.number == 2)
+          m.etcd_member_id = f.varint;
         else if (f.number == 3) {
           int64_t rev = as_i64(f.varint);
           if (!m.revision || rev > *m.revision) m.revision = rev;
-        } else if (f.number == 4) m.raft_term = f.varint;
+        } else if (f.number == 4)
+          m.raft_term = f.varint;
       }
     } else if (number == 2) {  // kvs
       Record rec;
@@ -125,12 +130,27 @@ void read_etcd_protobuf(Input& in, RecordSink& sink, const ReadOptions&) {
       std::string_view value;
       while (r.next(f)) {
         switch (f.number) {
-          case 1: if (f.type == pb::Len) { rec.key.assign(f.bytes); has_key = true; } break;
-          case 2: if (f.type == pb::Varint) rec.create_revision = as_i64(f.varint); break;
-          case 3: if (f.type == pb::Varint) rec.mod_revision = as_i64(f.varint); break;
-          case 4: if (f.type == pb::Varint) rec.version = as_i64(f.varint); break;
-          case 5: if (f.type == pb::Len) value = f.bytes; break;
-          case 6: if (f.type == pb::Varint) rec.lease = as_i64(f.varint); break;
+          case 1:
+            if (f.type == pb::Len) {
+              rec.key.assign(f.bytes);
+              has_key = true;
+            }
+            break;
+          case 2:
+            if (f.type == pb::Varint) rec.create_revision = as_i64(f.varint);
+            break;
+          case 3:
+            if (f.type == pb::Varint) rec.mod_revision = as_i64(f.varint);
+            break;
+          case 4:
+            if (f.type == pb::Varint) rec.version = as_i64(f.varint);
+            break;
+          case 5:
+            if (f.type == pb::Len) value = f.bytes;
+            break;
+          case 6:
+            if (f.type == pb::Varint) rec.lease = as_i64(f.varint);
+            break;
           default: break;
         }
       }

@@ -51,7 +51,8 @@ bool starts_key(std::string_view line, std::string_view prev_key, std::string_vi
   auto slash = line.find('/');
   if (slash == std::string_view::npos || slash == 0) return false;
   for (char c : line.substr(0, slash))
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
       return false;
   return true;
 }
@@ -66,7 +67,8 @@ void read_etcd_simple(Input& in, RecordSink& sink, const ReadOptions& opts) {
   ++lineno;
   std::string prefix = opts.key_prefix ? *opts.key_prefix : derive_prefix(line);
   if (!starts_with(line, prefix))
-    throw InputError(in.name(), line_at(1), fmt::format("the first line does not start with the key prefix '{}'", prefix));
+    throw InputError(in.name(), line_at(1),
+                     fmt::format("the first line does not start with the key prefix '{}'", prefix));
   if (line.empty()) throw InputError(in.name(), line_at(1), "empty key: etcd keys are never empty");
   std::string key = std::move(line);
   int64_t key_line = 1;
@@ -131,8 +133,10 @@ HexLine next_hex_line(Input& in, std::string& out) {
         if (nq < 4) continue;
         nq = 0;
         int hi = hex_digit(quad[2]), lo = hex_digit(quad[3]);
-        if (quad[0] != '\\' || quad[1] != 'x' || hi < 0 || lo < 0) bad = true;
-        else out += char(hi * 16 + lo);
+        if (quad[0] != '\\' || quad[1] != 'x' || hi < 0 || lo < 0)
+          bad = true;
+        else
+          out += char(hi * 16 + lo);
       }
     }
     if (nl != std::string_view::npos) {
@@ -201,7 +205,8 @@ void read_etcd_fields(Input& in, RecordSink& sink, const ReadOptions&) {
   };
   auto block_must_be_closed = [&](const char* what) {
     if (block_kvs > 0 || in_kv)
-      throw InputError(in.name(), line_at(lineno), fmt::format("truncated: {} before the \"Count\" line of the response before it", what));
+      throw InputError(in.name(), line_at(lineno),
+                       fmt::format("truncated: {} before the \"Count\" line of the response before it", what));
   };
   bool any = false;
   while (in.next_line(line, kMaxFieldsLine, kLineWhy)) {

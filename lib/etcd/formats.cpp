@@ -89,7 +89,8 @@ bool key_shaped(std::string_view l) {
   auto slash = l.find('/');
   if (slash == std::string_view::npos) return false;
   for (char c : l.substr(0, slash))
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
       return false;
   return true;
 }
@@ -124,7 +125,8 @@ std::string_view yaml_field(std::string_view head, std::string_view name) {
     size_t nl = head.find('\n', pos);
     std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? head.size() : nl + 1;
-    if (line.starts_with(name) && line.substr(name.size()).starts_with(": ")) return trim_view(line.substr(name.size() + 2));
+    if (line.starts_with(name) && line.substr(name.size()).starts_with(": "))
+      return trim_view(line.substr(name.size() + 2));
   }
   return {};
 }
@@ -134,7 +136,8 @@ bool yaml_like(std::string_view line) {
   auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   for (char c : line.substr(0, colon))
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
       return false;
   return colon + 1 == line.size() || line[colon + 1] == ' ';
 }
@@ -145,9 +148,10 @@ std::string describe_content(Input& in) {
   auto head = in.peek(kSniff);
   std::string_view line = first_line(in);
   if (key_shaped(line))
-    return fmt::format("a dump of etcd keys outside cilium/ (its first line \"{}\" could be a key, but no line in "
-                       "its first 64 KiB starts with cilium/), or not a dump at all",
-                       line.substr(0, 80));
+    return fmt::format(
+        "a dump of etcd keys outside cilium/ (its first line \"{}\" could be a key, but no line in "
+        "its first 64 KiB starts with cilium/), or not a dump at all",
+        line.substr(0, 80));
   // Text is valid UTF-8 without NUL bytes (the window may cut the last character short).
   std::string_view sample = head.substr(0, std::min<size_t>(head.size(), 4096));
   bool text = sample.find('\0') == std::string_view::npos;
@@ -164,9 +168,10 @@ std::string describe_content(Input& in) {
     auto k = first_json_key(head);
     if (k == "apiVersion" || k == "kind" || k == "metadata")
       return "a Kubernetes object in JSON (kubectl get -o json), not a kvstore dump";
-    return fmt::format("JSON whose first member is \"{}\", not a kvstore dump (cilium kvstore get -o json maps "
-                       "keys under cilium/ to entries)",
-                       k.substr(0, 80));
+    return fmt::format(
+        "JSON whose first member is \"{}\", not a kvstore dump (cilium kvstore get -o json maps "
+        "keys under cilium/ to entries)",
+        k.substr(0, 80));
   }
   // Skip YAML comments to the first line that says something.
   std::string_view first = line;
@@ -188,8 +193,7 @@ std::string describe_content(Input& in) {
     }
     return "YAML, not a kvstore dump";
   }
-  return fmt::format("plain text whose first line is not a key under {}: \"{}\"", "cilium/",
-                     line.substr(0, 80));
+  return fmt::format("plain text whose first line is not a key under {}: \"{}\"", "cilium/", line.substr(0, 80));
 }
 
 }  // namespace
@@ -198,8 +202,8 @@ const std::vector<InputFormat>& input_formats() {
   static const std::vector<InputFormat> kFormats = {
       {"etcd-db", "an etcd snapshot (etcdctl snapshot save) or a member's member/snap/db (bbolt)", sniff_etcd_db,
        read_etcd_db},
-      {"sysdump", "a `cilium sysdump` .zip (or .tar) or its unpacked folder: all kvstore-*.json files",
-       sniff_archive, read_sysdump},
+      {"sysdump", "a `cilium sysdump` .zip (or .tar) or its unpacked folder: all kvstore-*.json files", sniff_archive,
+       read_sysdump},
       {"etcd-protobuf", "etcdctl get --prefix -w protobuf", sniff_protobuf, read_etcd_protobuf},
       {"etcd-json", "etcdctl get --prefix -w json (also --keys-only, concatenated pages, grpc-gateway JSON)",
        sniff_etcd_json, read_etcd_json},

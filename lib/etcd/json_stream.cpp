@@ -15,9 +15,10 @@ namespace kvsnap {
 
 void JsonEvents::base64_failed(bool too_big, uint64_t size) {
   if (too_big)
-    throw JsonLimitError(fmt::format("a base64 string decodes to more than {} ({} bytes so far): no value kvsnap "
-                                     "can store is that long",
-                                     human_bytes(kMaxValueBytes), size));
+    throw JsonLimitError(
+        fmt::format("a base64 string decodes to more than {} ({} bytes so far): no value kvsnap "
+                    "can store is that long",
+                    human_bytes(kMaxValueBytes), size));
   throw JsonShapeError("a string is not valid base64");
 }
 
@@ -156,12 +157,24 @@ struct Handler {
     return false;
   }
 
-  bool on_document_begin(boost::system::error_code& ec) { return call(ec, [&] { ev->begin_document(); }); }
-  bool on_document_end(boost::system::error_code& ec) { return call(ec, [&] { ev->end_document(); }); }
-  bool on_array_begin(boost::system::error_code& ec) { return call(ec, [&] { ev->begin_array(); }); }
-  bool on_array_end(std::size_t, boost::system::error_code& ec) { return call(ec, [&] { ev->end_array(); }); }
-  bool on_object_begin(boost::system::error_code& ec) { return call(ec, [&] { ev->begin_object(); }); }
-  bool on_object_end(std::size_t, boost::system::error_code& ec) { return call(ec, [&] { ev->end_object(); }); }
+  bool on_document_begin(boost::system::error_code& ec) {
+    return call(ec, [&] { ev->begin_document(); });
+  }
+  bool on_document_end(boost::system::error_code& ec) {
+    return call(ec, [&] { ev->end_document(); });
+  }
+  bool on_array_begin(boost::system::error_code& ec) {
+    return call(ec, [&] { ev->begin_array(); });
+  }
+  bool on_array_end(std::size_t, boost::system::error_code& ec) {
+    return call(ec, [&] { ev->end_array(); });
+  }
+  bool on_object_begin(boost::system::error_code& ec) {
+    return call(ec, [&] { ev->begin_object(); });
+  }
+  bool on_object_end(std::size_t, boost::system::error_code& ec) {
+    return call(ec, [&] { ev->end_object(); });
+  }
 
   // A piece of a string value; `last` when it is the end of it.
   bool string_piece(boost::json::string_view s, std::size_t total, bool last, boost::system::error_code& ec) {
@@ -172,8 +185,7 @@ struct Handler {
     }
     if (last) in_string = false;
     switch (use) {
-      case JsonEvents::StringUse::Ignore:
-        return true;
+      case JsonEvents::StringUse::Ignore: return true;
       case JsonEvents::StringUse::Text:
         if (buf.size() + s.size() > kMaxValueBytes)
           return stop(ec,
@@ -189,8 +201,7 @@ struct Handler {
         }
       case JsonEvents::StringUse::Base64: {
         bool ok = b64.feed(s.data(), s.size());
-        if (ok && b64.size() > kMaxValueBytes)
-          return call(ec, [&] { ev->base64_failed(true, b64.size()); });
+        if (ok && b64.size() > kMaxValueBytes) return call(ec, [&] { ev->base64_failed(true, b64.size()); });
         if (!ok || (last && !b64.finish())) {
           in_string = false;
           return call(ec, [&] { ev->base64_failed(false, b64.size()); });
@@ -209,8 +220,7 @@ struct Handler {
     return string_piece(s, n, true, ec);
   }
   bool key_piece(boost::json::string_view s, bool last, boost::system::error_code& ec) {
-    if (buf.size() + s.size() > kMaxValueBytes)
-      return stop(ec, key_too_big(buf, buf.size() + s.size(), true), true);
+    if (buf.size() + s.size() > kMaxValueBytes) return stop(ec, key_too_big(buf, buf.size() + s.size(), true), true);
     buf.append(s.data(), s.size());
     if (!last) return true;
     bool ok = call(ec, [&] { ev->key(buf); });
@@ -231,8 +241,12 @@ struct Handler {
   bool on_double(double, boost::json::string_view, boost::system::error_code& ec) {
     return call(ec, [&] { ev->other("a non-integer number"); });
   }
-  bool on_bool(bool b, boost::system::error_code& ec) { return call(ec, [&] { ev->boolean(b); }); }
-  bool on_null(boost::system::error_code& ec) { return call(ec, [&] { ev->other("null"); }); }
+  bool on_bool(bool b, boost::system::error_code& ec) {
+    return call(ec, [&] { ev->boolean(b); });
+  }
+  bool on_null(boost::system::error_code& ec) {
+    return call(ec, [&] { ev->other("null"); });
+  }
   bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 };

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <future>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <unordered_map>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "etcd/protobuf.h"
 #include "io/mapped_file.h"
@@ -78,12 +78,31 @@ const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
   while (r.next(f)) {
     bool varint = f.type == pb::Varint, len = f.type == pb::Len;
     switch (f.number) {
-      case 1: if (len) { kv.key = f.bytes; kv.has_key = true; } else return "field key is not bytes"; break;
-      case 2: if (varint) kv.create_revision = int64_t(f.varint); break;
-      case 3: if (varint) kv.mod_revision = int64_t(f.varint); break;
-      case 4: if (varint) kv.version = int64_t(f.varint); break;
-      case 5: if (len) kv.value = f.bytes; else return "field value is not bytes"; break;
-      case 6: if (varint) kv.lease = int64_t(f.varint); break;
+      case 1:
+        if (len) {
+          kv.key = f.bytes;
+          kv.has_key = true;
+        } else
+          return "field key is not bytes";
+        break;
+      case 2:
+        if (varint) kv.create_revision = int64_t(f.varint);
+        break;
+      case 3:
+        if (varint) kv.mod_revision = int64_t(f.varint);
+        break;
+      case 4:
+        if (varint) kv.version = int64_t(f.varint);
+        break;
+      case 5:
+        if (len)
+          kv.value = f.bytes;
+        else
+          return "field value is not bytes";
+        break;
+      case 6:
+        if (varint) kv.lease = int64_t(f.varint);
+        break;
       default: break;
     }
   }
@@ -101,16 +120,15 @@ struct KeyRecord {
 };
 
 struct ScanOptions {
-  RecordSink* sink = nullptr;           // history, leases, members go here when set
-  std::optional<int64_t> at_revision;   // state at this revision
-  bool strict = true;                   // throw on the first problem (import) or collect (verify)
+  RecordSink* sink = nullptr;          // history, leases, members go here when set
+  std::optional<int64_t> at_revision;  // state at this revision
+  bool strict = true;                  // throw on the first problem (import) or collect (verify)
 };
 
 // One pass over a db file: everything `--status`, `--verify` and the importer need.
 class EtcdDbScan {
  public:
-  EtcdDbScan(const std::string& name, std::string_view file, const ScanOptions& opts)
-      : name_(name), opts_(opts) {
+  EtcdDbScan(const std::string& name, std::string_view file, const ScanOptions& opts) : name_(name), opts_(opts) {
     status_.file_size = file.size();
     std::string_view db = file;
     if (file.size() % 512 == 32) {  // `etcdctl snapshot save`: bolt bytes then their SHA-256
@@ -175,7 +193,8 @@ class EtcdDbScan {
     status_.big_endian = bolt_->big_endian();
     status_.pages = bolt_->stats();
     status_.revision = last_main_;
-    std::stable_sort(records_.begin(), records_.end(), [](const KeyRecord& a, const KeyRecord& b) { return a.key < b.key; });
+    std::stable_sort(records_.begin(), records_.end(),
+                     [](const KeyRecord& a, const KeyRecord& b) { return a.key < b.key; });
     for (size_t i = 0; i < records_.size(); ++i)
       if ((i + 1 == records_.size() || records_[i + 1].key != records_[i].key) && !records_[i].tombstone)
         ++status_.total_key_live;
@@ -206,26 +225,30 @@ class EtcdDbScan {
 
   void key_record(std::string_view k, std::string_view v, uint64_t pgid) {
     auto rev = parse_revision(k);
-    if (!rev) return problem(pgid, "key", fmt::format("'{}' is not a revision key (8-byte main, '_', 8-byte sub[, 't'])", hex_encode(k)));
+    if (!rev)
+      return problem(pgid, "key",
+                     fmt::format("'{}' is not a revision key (8-byte main, '_', 8-byte sub[, 't'])", hex_encode(k)));
     KeyValue kv;
     if (const char* err = parse_key_value(v, kv))
-      return problem(pgid, "key", fmt::format("revision {}.{}: value is not an mvccpb.KeyValue: {}", rev->main, rev->sub, err));
+      return problem(pgid, "key",
+                     fmt::format("revision {}.{}: value is not an mvccpb.KeyValue: {}", rev->main, rev->sub, err));
     if (rev->main < last_main_)
-      return problem(pgid, "key", fmt::format("revision {} after revision {}: records out of order", rev->main, last_main_));
+      return problem(pgid, "key",
+                     fmt::format("revision {} after revision {}: records out of order", rev->main, last_main_));
     last_main_ = rev->main;
     ++status_.history_records;
     if (rev->tombstone) ++status_.tombstones;
     if (opts_.sink) {
-      HistoryRecord h{kv.key, kv.value, rev->main, rev->sub, rev->tombstone, kv.create_revision, kv.mod_revision,
-                      kv.version, kv.lease};
+      HistoryRecord h{kv.key,          kv.value,   rev->main, rev->sub, rev->tombstone, kv.create_revision,
+                      kv.mod_revision, kv.version, kv.lease};
       try {
         opts_.sink->history(h);
       } catch (const RecordError& e) {
         throw InputError(name_, fmt::format("page {}", pgid), e.what());
       }
     }
-    records_.push_back(KeyRecord{kv.key, kv.value, rev->main, kv.create_revision, kv.mod_revision, kv.version,
-                                 kv.lease, pgid, rev->tombstone});
+    records_.push_back(KeyRecord{kv.key, kv.value, rev->main, kv.create_revision, kv.mod_revision, kv.version, kv.lease,
+                                 pgid, rev->tombstone});
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -238,25 +261,34 @@ class EtcdDbScan {
       if (!r) return problem(pgid, "meta", fmt::format("{} is not a revision", k));
       out = r->main;
     };
-    if (k == "consistent_index") u64(status_.consistent_index);
-    else if (k == "term") u64(status_.term);
-    else if (k == "finishedCompactRev") rev(status_.compact_revision);
-    else if (k == "scheduledCompactRev") rev(status_.scheduled_compact_revision);
-    else if (k == "storageVersion") status_.version = std::string(v);
+    if (k == "consistent_index")
+      u64(status_.consistent_index);
+    else if (k == "term")
+      u64(status_.term);
+    else if (k == "finishedCompactRev")
+      rev(status_.compact_revision);
+    else if (k == "scheduledCompactRev")
+      rev(status_.scheduled_compact_revision);
+    else if (k == "storageVersion")
+      status_.version = std::string(v);
   }
 
   void lease_entry(std::string_view k, std::string_view v, uint64_t pgid) {
-    if (k.size() != 8) return problem(pgid, "lease", fmt::format("key of {} bytes, expected an 8-byte lease id", k.size()));
+    if (k.size() != 8)
+      return problem(pgid, "lease", fmt::format("key of {} bytes, expected an 8-byte lease id", k.size()));
     LeaseRecord l;
     l.id = int64_t(be64(k));
     pb::Reader r(v);
     pb::Field f;
     while (r.next(f)) {
       if (f.type != pb::Varint) continue;
-      if (f.number == 2) l.ttl = int64_t(f.varint);
-      else if (f.number == 3) l.remaining_ttl = int64_t(f.varint);
+      if (f.number == 2)
+        l.ttl = int64_t(f.varint);
+      else if (f.number == 3)
+        l.remaining_ttl = int64_t(f.varint);
     }
-    if (r.error()) return problem(pgid, "lease", fmt::format("lease {:x}: value is not a leasepb.Lease: {}", l.id, r.error()));
+    if (r.error())
+      return problem(pgid, "lease", fmt::format("lease {:x}: value is not a leasepb.Lease: {}", l.id, r.error()));
     leases_.push_back(l);
     if (opts_.sink) opts_.sink->lease(l);
   }
@@ -324,7 +356,8 @@ std::vector<std::string> etcd_db_verify(const std::string& name, std::string_vie
   EtcdDbScan scan(name, bytes, opts);
   std::vector<std::string> out;
   if (scan.trailer() == Trailer::Mismatch)
-    out.push_back(fmt::format("SHA-256 trailer {} does not match the data ({})", scan.expected_sha(), scan.actual_sha()));
+    out.push_back(
+        fmt::format("SHA-256 trailer {} does not match the data ({})", scan.expected_sha(), scan.actual_sha()));
   try {
     scan.open();
   } catch (const InputError& e) {
@@ -371,11 +404,12 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
       compacted = st.scheduled_compact_revision;
     if (r < 1) throw InputError(in.name(), "", fmt::format("revision {} does not exist: revisions start at 1", r));
     if (compacted && r < *compacted)
-      throw InputError(in.name(), "",
-                       fmt::format("revision {} has been compacted: this file holds revisions {} to {}", r, *compacted,
-                                   current));
+      throw InputError(
+          in.name(), "",
+          fmt::format("revision {} has been compacted: this file holds revisions {} to {}", r, *compacted, current));
     if (r > current)
-      throw InputError(in.name(), "", fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
+      throw InputError(in.name(), "",
+                       fmt::format("revision {} is in the future: this file ends at revision {}", r, current));
   }
   SnapshotMeta& m = sink.meta();
   // No capture time: a file's modification time changes when it is copied, so it is never taken
@@ -395,9 +429,10 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   // bytes are a cut trailer (or a cut file whose pages all survived): nothing checks the data then.
   uint64_t page_bytes = b.bytes.size() - (st.trailer == Trailer::Absent ? 0 : 32);
   if (st.page_size != 0 && page_bytes % st.page_size != 0)
-    m.warnings.push_back(fmt::format("the file ends with {} bytes after its last whole page that are not a SHA-256 "
-                                     "trailer (a cut `etcdctl snapshot save` file?): its integrity is not checked",
-                                     page_bytes % st.page_size));
+    m.warnings.push_back(
+        fmt::format("the file ends with {} bytes after its last whole page that are not a SHA-256 "
+                    "trailer (a cut `etcdctl snapshot save` file?): its integrity is not checked",
+                    page_bytes % st.page_size));
   // bbolt falls back to the other meta page when one is damaged (a commit torn by a crash leaves
   // it so): the state is then that of the transaction before. Say so rather than import it quietly.
   for (int i = 0; i < 2; ++i)

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "etcd/bbolt.h"
-#include "io/mapped_file.h"
 #include "etcd/readers.h"
+#include "io/mapped_file.h"
 
 namespace kvsnap {
 
@@ -27,12 +27,12 @@ struct EtcdDbBucket {
 
 // What `kvimport --status` reports: etcdctl's `snapshot status` numbers and the file's shape.
 struct EtcdDbStatus {
-  uint32_t hash = 0;             // CRC-32C over bucket names, keys and values (etcdctl's "hash")
-  int64_t revision = 0;          // main revision of the last record of the key bucket
-  uint64_t total_key = 0;        // 3.4/3.5: entries in all buckets
-  uint64_t total_key_live = 0;   // 3.6+: live keys
-  uint64_t total_size = 0;       // high-water mark * page size
-  std::string version;           // meta/storageVersion (3.6+), "" when absent
+  uint32_t hash = 0;            // CRC-32C over bucket names, keys and values (etcdctl's "hash")
+  int64_t revision = 0;         // main revision of the last record of the key bucket
+  uint64_t total_key = 0;       // 3.4/3.5: entries in all buckets
+  uint64_t total_key_live = 0;  // 3.6+: live keys
+  uint64_t total_size = 0;      // high-water mark * page size
+  std::string version;          // meta/storageVersion (3.6+), "" when absent
   uint32_t page_size = 0;
   uint64_t high_water_mark = 0, file_size = 0, txid = 0;
   int meta_page = 0;

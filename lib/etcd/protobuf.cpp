@@ -61,9 +61,7 @@ bool Reader::next(Field& f) {
       pos_ += size_t(*n);
       return true;
     }
-    default:
-      error_ = "unknown wire type (groups are not used by etcd)";
-      return false;
+    default: error_ = "unknown wire type (groups are not used by etcd)"; return false;
   }
 }
 

@@ -51,8 +51,8 @@ struct SnapshotMeta {
   // ("2025-03-10T08:15:00") when the input does not say which zone (a sysdump's name).
   std::optional<std::string> captured_at;
   std::optional<std::string> file_mtime;  // RFC 3339 modification time of the input file
-  int64_t joined_lines = 0;                // simple/text formats: lines folded into the value before
-  int64_t duplicate_records = 0;           // identical key+value seen again (concatenated pages)
+  int64_t joined_lines = 0;               // simple/text formats: lines folded into the value before
+  int64_t duplicate_records = 0;          // identical key+value seen again (concatenated pages)
   bool keys_only = false;
   // etcd db files (snapshots, member/snap/db)
   std::optional<int64_t> compact_revision;            // meta/finishedCompactRev

@@ -51,9 +51,12 @@ bool config_line(std::string_view l, std::string_view& name, std::string_view& v
   spaces();
   optional('"');
   std::string_view rest = l.substr(i);
-  if (rest.starts_with("cluster-name")) name = "cluster-name";
-  else if (rest.starts_with("cluster-id")) name = "cluster-id";
-  else return false;
+  if (rest.starts_with("cluster-name"))
+    name = "cluster-name";
+  else if (rest.starts_with("cluster-id"))
+    name = "cluster-id";
+  else
+    return false;
   i += name.size();
   optional('"');
   spaces();
@@ -112,7 +115,8 @@ void captured_from_name(const std::string& path, SnapshotMeta& m) {
 // cilium sysdump leaves an empty kvstore-*.json when its `cilium kvstore get` failed: that prefix
 // is missing from the snapshot, which the snapshot's warnings say.
 void empty_member(const std::string& name, SnapshotMeta& m) {
-  m.warnings.push_back(fmt::format("{} is empty (the sysdump's kvstore task failed for it): its keys are missing", name));
+  m.warnings.push_back(
+      fmt::format("{} is empty (the sysdump's kvstore task failed for it): its keys are missing", name));
 }
 
 void no_kvstore_files(const std::string& name) {
@@ -156,8 +160,10 @@ void list_dir(const std::string& dir, int depth, FolderListing& out) {
       }
       if (stat(p.c_str(), &st) != 0) continue;
     }
-    if (S_ISDIR(st.st_mode) && depth < 2) list_dir(p, depth + 1, out);
-    else if (S_ISREG(st.st_mode)) out.files.push_back(p);
+    if (S_ISDIR(st.st_mode) && depth < 2)
+      list_dir(p, depth + 1, out);
+    else if (S_ISREG(st.st_mode))
+      out.files.push_back(p);
   }
 }
 

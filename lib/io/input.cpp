@@ -35,12 +35,11 @@ class ExpansionGuard {
                                    "decompression bomb)",
                                    what_, human_bytes(kMaxDecompressedBytes)));
     if (out_ > kExpansionFloor && out_ / kMaxExpansionRatio > compressed_in)
-      throw InputError(
-          name_, fmt::format("byte {}", out_),
-          fmt::format("{} decompressed to {} from {} compressed bytes, more than {} times: refused as a "
-                      "decompression bomb (kvstore dumps compress 5 to 30 times; to import it anyway, "
-                      "decompress it yourself and pipe it in: zstd -dc FILE | kvimport -)",
-                      what_, human_bytes(out_), compressed_in, kMaxExpansionRatio));
+      throw InputError(name_, fmt::format("byte {}", out_),
+                       fmt::format("{} decompressed to {} from {} compressed bytes, more than {} times: refused as a "
+                                   "decompression bomb (kvstore dumps compress 5 to 30 times; to import it anyway, "
+                                   "decompress it yourself and pipe it in: zstd -dc FILE | kvimport -)",
+                                   what_, human_bytes(out_), compressed_in, kMaxExpansionRatio));
   }
 
  private:
@@ -116,8 +115,7 @@ class ZstdSource : public ByteSource {
       auto c = inner_->chunk();
       if (c.empty()) {
         if (!frame_done_)
-          throw InputError(name_, fmt::format("compressed byte {}", inner_->offset()),
-                           "zstd data is truncated");
+          throw InputError(name_, fmt::format("compressed byte {}", inner_->offset()), "zstd data is truncated");
         return 0;
       }
       ZSTD_inBuffer in{c.data(), c.size(), 0};
@@ -186,7 +184,9 @@ class Archive {
   ~Archive() {
     if (a_) archive_read_free(a_);
   }
-  struct archive* get() { return a_; }
+  struct archive* get() {
+    return a_;
+  }
   // Throws what libarchive (or the source under it) says, at `where` ("" = the compressed byte
   // reached: libarchive reads ahead, so that is where the damage was found, at the latest).
   [[noreturn]] void fail(const std::string& what, std::string where = "") {

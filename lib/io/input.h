@@ -28,7 +28,7 @@ class LineTooLong : public InputError {
   LineTooLong(std::string file, std::string where, const std::string& what, std::string head, uint64_t read)
       : InputError(std::move(file), std::move(where), what), head_(std::move(head)), read_(read) {}
   const std::string& head() const { return head_; }  // the line's first bytes (up to 256)
-  uint64_t bytes_read() const { return read_; }        // how much of it was read before stopping
+  uint64_t bytes_read() const { return read_; }      // how much of it was read before stopping
 
  private:
   std::string head_;
@@ -98,8 +98,7 @@ bool is_directory(const std::string& path);
 // calls fn(member path, Input of its bytes). Stops when fn returns false. Nothing is extracted to
 // disk; an archive with a member path that is absolute or has a ".." segment is refused
 // (InputError), and a member that decompresses beyond the bounds of io/limits.h too.
-void for_each_archive_member(Input& in,
-                             const std::function<bool(const std::string&, Input&)>& fn);
+void for_each_archive_member(Input& in, const std::function<bool(const std::string&, Input&)>& fn);
 // True when the peeked bytes start a .zip or .tar archive.
 bool looks_like_archive(Input& in);
 

@@ -134,10 +134,16 @@ std::string IpAddr::to_string() const {
   // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
   int best = -1, best_len = 1;
   for (int k = 0; k < 8;) {
-    if (g[k] != 0) { ++k; continue; }
+    if (g[k] != 0) {
+      ++k;
+      continue;
+    }
     int j = k;
     while (j < 8 && g[j] == 0) ++j;
-    if (j - k > best_len) { best = k; best_len = j - k; }
+    if (j - k > best_len) {
+      best = k;
+      best_len = j - k;
+    }
     k = j;
   }
   std::string out;
@@ -187,7 +193,10 @@ std::optional<Cidr> make_cidr(const IpAddr& ip, std::string_view mask, std::stri
         if (why) *why = "mask is not contiguous";
         return std::nullopt;
       }
-      if (one) ++ones; else zero_seen = true;
+      if (one)
+        ++ones;
+      else
+        zero_seen = true;
     }
   }
   return make_cidr(ip, ones);

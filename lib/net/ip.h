@@ -24,9 +24,9 @@ struct IpAddr {
 std::optional<IpAddr> parse_ip(std::string_view text);
 
 struct Cidr {
-  IpAddr addr;          // as written (may have host bits set when the input was bad)
-  int prefix_len = 0;   // bits within the family (0..32 or 0..128)
-  IpAddr start, end;    // first and last address of the range, 16-byte form
+  IpAddr addr;                  // as written (may have host bits set when the input was bad)
+  int prefix_len = 0;           // bits within the family (0..32 or 0..128)
+  IpAddr start, end;            // first and last address of the range, 16-byte form
   bool network_address = true;  // addr has no bits set past prefix_len
 
   std::string to_string() const;  // "10.6.6.0/24" (the network address)

@@ -35,8 +35,8 @@ Value read_cell(sqlite3_stmt* s, int c) {
     case SQLITE_INTEGER: return Value::integer(sqlite3_column_int64(s, c));
     case SQLITE_FLOAT: return Value::real(sqlite3_column_double(s, c));
     case SQLITE_TEXT:
-      return Value::text(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
-                                     size_t(sqlite3_column_bytes(s, c))));
+      return Value::text(
+          std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, c)), size_t(sqlite3_column_bytes(s, c))));
     case SQLITE_BLOB: {
       const void* p = sqlite3_column_blob(s, c);
       return Value::blob(std::string(p ? static_cast<const char*>(p) : "", size_t(sqlite3_column_bytes(s, c))));
@@ -64,7 +64,8 @@ SavedQuery parse_saved_query(const std::string& name, const std::string& origin,
   q.description = f.value("description");
   for (const SqlHeaderValue* p : f.all("param")) {
     auto sp = p->value.find(' ');
-    q.params.push_back({p->value.substr(0, sp), sp == std::string::npos ? "" : trim(std::string_view(p->value).substr(sp))});
+    q.params.push_back(
+        {p->value.substr(0, sp), sp == std::string::npos ? "" : trim(std::string_view(p->value).substr(sp))});
   }
   q.sql = std::move(f.body);
   return q;
@@ -108,9 +109,12 @@ std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map
       if (!n) throw UsageError("positional parameters (?) are not supported; use :name and -p name=value");
       std::string name = n + 1;
       auto it = params.find(name);
-      if (it == params.end()) throw UsageError(fmt::format("parameter :{} has no value (give -p {}=VALUE)", name, name));
-      if (auto iv = parse_i64(it->second)) s.bind(i, *iv);
-      else s.bind_text(i, it->second);
+      if (it == params.end())
+        throw UsageError(fmt::format("parameter :{} has no value (give -p {}=VALUE)", name, name));
+      if (auto iv = parse_i64(it->second))
+        s.bind(i, *iv);
+      else
+        s.bind_text(i, it->second);
     }
     Section rs;
     rs.id = fmt::format("result/{}", out.size() + 1);
@@ -170,12 +174,15 @@ std::vector<TableDoc> describe_schema(Db& db) {
         std::string def = trim(std::string_view(line).substr(0, dash));
         std::string col = def.substr(0, def.find(' '));
         if (!col.empty() && col != "PRIMARY" && col != "UNIQUE")
-          current->columns.push_back({col, "", dash == std::string::npos ? "" : trim(std::string_view(line).substr(dash + 2))});
+          current->columns.push_back(
+              {col, "", dash == std::string::npos ? "" : trim(std::string_view(line).substr(dash + 2))});
       }
     }
   }
   std::vector<TableDoc> out;
-  Stmt objects = db.prepare("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY type, name");
+  Stmt objects = db.prepare(
+      "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY "
+      "type, name");
   while (objects.step()) {
     std::string name = objects.text(0);
     TableDoc d = docs.count(name) ? docs[name] : TableDoc{name, objects.text(1), "", {}};

@@ -68,8 +68,8 @@ struct Section {
   int headline = 0;  // Records: the column that opens each record
   int items = -1;    // Records: a column of JSON arrays listed one entry a line (at most RenderOptions::max_items)
   bool all_items = false;  // Records: list every entry whatever the options say (a report's own lines)
-  bool bullets = true;     // Records: text and markdown start each record with "- " (off: the headline has its own mark)
-  std::string empty;  // said when there are no rows ("" = the section is left out when empty)
+  bool bullets = true;  // Records: text and markdown start each record with "- " (off: the headline has its own mark)
+  std::string empty;    // said when there are no rows ("" = the section is left out when empty)
   // What formats beyond the generic ones read (sarif, junit: "severity", "failing", "origin").
   std::map<std::string, std::string> attrs;
 };

@@ -62,8 +62,10 @@ std::string xml_escape(std::string_view s) {
       case '\'': out += "&apos;"; break;
       default:
         // XML 1.0 forbids most control characters even escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += "?";
+        else
+          out += c;
     }
   }
   return out;
@@ -78,13 +80,14 @@ std::string render_sarif(const Document& d, const RenderOptions&) {
     if (!s.id.starts_with("check/")) continue;
     size_t index = rules.size();
     std::string meaning = attr(s, "meaning"), title = attr(s, "title");
-    rules.push_back({{"id", attr(s, "check")},
-                     {"name", attr(s, "check")},
-                     {"shortDescription", {{"text", title}}},
-                     {"fullDescription", {{"text", meaning.empty() ? title : meaning}}},
-                     {"help", {{"text", fmt::format("Likely cause: {}\nWhat to do: {}", note(s, "cause"), note(s, "action"))}}},
-                     {"defaultConfiguration", {{"level", sarif_level(attr(s, "severity"))}}},
-                     {"properties", {{"origin", attr(s, "origin")}}}});
+    rules.push_back(
+        {{"id", attr(s, "check")},
+         {"name", attr(s, "check")},
+         {"shortDescription", {{"text", title}}},
+         {"fullDescription", {{"text", meaning.empty() ? title : meaning}}},
+         {"help", {{"text", fmt::format("Likely cause: {}\nWhat to do: {}", note(s, "cause"), note(s, "action"))}}},
+         {"defaultConfiguration", {{"level", sarif_level(attr(s, "severity"))}}},
+         {"properties", {{"origin", attr(s, "origin")}}}});
     for (const auto& row : s.rows) {
       const Value* keys = column(s, row, "keys");
       boost::json::array logical;
@@ -116,11 +119,12 @@ std::string render_sarif(const Document& d, const RenderOptions&) {
                              {"version", "0.1.0"},
                              {"informationUri", "https://github.com/cilium/cilium"},
                              {"rules", std::move(rules)}};
-  boost::json::object run{{"tool", {{"driver", std::move(driver)}}},
-                          {"results", std::move(results)},
-                          {"invocations", boost::json::array{std::move(invocation)}},
-                          {"properties", {{"snapshot", snapshot_field(d, "name")},
-                                          {"reference_time", reference ? display(*reference) : ""}}}};
+  boost::json::object run{
+      {"tool", {{"driver", std::move(driver)}}},
+      {"results", std::move(results)},
+      {"invocations", boost::json::array{std::move(invocation)}},
+      {"properties",
+       {{"snapshot", snapshot_field(d, "name")}, {"reference_time", reference ? display(*reference) : ""}}}};
   boost::json::object o{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                         {"version", "2.1.0"},
                         {"runs", boost::json::array{std::move(run)}}};
@@ -139,9 +143,10 @@ std::string render_junit(const Document& d, const RenderOptions&) {
   if (!nothing.empty()) {
     // One errored case instead of a suite of passes: a CI job must not turn green on it.
     tests = errors = 1;
-    cases = fmt::format("    <testcase classname=\"kvcheck.{0}\" name=\"cilium-keys\">\n      <error message=\"{1}\"/>\n"
-                        "    </testcase>\n",
-                        name, xml_escape(nothing));
+    cases = fmt::format(
+        "    <testcase classname=\"kvcheck.{0}\" name=\"cilium-keys\">\n      <error message=\"{1}\"/>\n"
+        "    </testcase>\n",
+        name, xml_escape(nothing));
   }
   for (const auto& s : d.sections) {
     if (!s.id.starts_with("check/") || !nothing.empty()) continue;

@@ -96,12 +96,14 @@ std::string cell(const Value& v) {
   return h(display(v));
 }
 
-size_t rows_shown(const Section& s, const RenderOptions& o) { return o.all ? s.rows.size() : std::min(s.rows.size(), kHtmlRows); }
+size_t rows_shown(const Section& s, const RenderOptions& o) {
+  return o.all ? s.rows.size() : std::min(s.rows.size(), kHtmlRows);
+}
 
 std::string more_rows(const Section& s, size_t shown) {
-  return s.rows.size() > shown
-             ? fmt::format("<p class=\"empty\">... and {} more (-o json lists all, or --all)</p>\n", s.rows.size() - shown)
-             : "";
+  return s.rows.size() > shown ? fmt::format("<p class=\"empty\">... and {} more (-o json lists all, or --all)</p>\n",
+                                             s.rows.size() - shown)
+                               : "";
 }
 
 std::string table(const Section& s, const RenderOptions& o) {
@@ -174,24 +176,30 @@ std::string render_html(const Document& d, const RenderOptions& o) {
     out += "<nav class=\"filters\">";
     for (const char* t : {"error", "warning", "info", "added", "removed", "changed", "moved", "ok"})
       if (tags.count(t))
-        out += fmt::format("<label><input type=\"checkbox\" value=\"{0}\" checked> <span class=\"tag {0}\">{0}</span></label>", t);
-    out += fmt::format("<input type=\"search\" id=\"search\" placeholder=\"filter sections\"> "
-                       "<span><span id=\"shown\">{}</span> of {} sections shown</span></nav>\n",
-                       shown.size(), shown.size());
+        out += fmt::format(
+            "<label><input type=\"checkbox\" value=\"{0}\" checked> <span class=\"tag {0}\">{0}</span></label>", t);
+    out += fmt::format(
+        "<input type=\"search\" id=\"search\" placeholder=\"filter sections\"> "
+        "<span><span id=\"shown\">{}</span> of {} sections shown</span></nav>\n",
+        shown.size(), shown.size());
   }
   out += "<main>\n";
   for (const Section* s : shown) {
-    out += fmt::format("<section class=\"part\" id=\"{}\" data-tag=\"{}\" data-rows=\"{}\">\n<h2>{}{} <span class=\"count\">({})</span></h2>\n",
-                       h(s->id), h(s->tag), s->rows.size(),
-                       s->tag.empty() ? "" : fmt::format("<span class=\"tag {0}\">{0}</span>", h(s->tag)), h(s->title),
-                       s->rows.size());
+    out += fmt::format(
+        "<section class=\"part\" id=\"{}\" data-tag=\"{}\" data-rows=\"{}\">\n<h2>{}{} <span "
+        "class=\"count\">({})</span></h2>\n",
+        h(s->id), h(s->tag), s->rows.size(),
+        s->tag.empty() ? "" : fmt::format("<span class=\"tag {0}\">{0}</span>", h(s->tag)), h(s->title),
+        s->rows.size());
     if (!s->notes.empty()) {
       out += "<dl class=\"notes\">";
       for (const auto& [label, text] : s->notes) out += "<dt>" + h(label) + "</dt><dd>" + h(text) + "</dd>";
       out += "</dl>\n";
     }
-    if (s->rows.empty()) out += "<p class=\"empty\">" + h(s->empty.empty() ? "no rows" : s->empty) + "</p>\n";
-    else out += s->layout == Layout::Records ? records(*s, o) : table(*s, o);
+    if (s->rows.empty())
+      out += "<p class=\"empty\">" + h(s->empty.empty() ? "no rows" : s->empty) + "</p>\n";
+    else
+      out += s->layout == Layout::Records ? records(*s, o) : table(*s, o);
     out += "</section>\n";
   }
   out += "</main>\n<script>" + std::string(kScript) + "</script>\n</body></html>\n";

@@ -86,8 +86,10 @@ std::string render_markdown(const Document& d, const RenderOptions& o) {
     if (s.rows.empty() && s.empty.empty()) continue;
     out += fmt::format("\n### {} ({})\n\n", md(s.title), s.rows.size());
     for (const auto& [label, text] : s.notes) out += "**" + md(label) + ":** " + md(text) + "\n\n";
-    if (s.rows.empty()) out += md(s.empty) + "\n";
-    else out += s.layout == Layout::Records ? records(s, o) : table(s);
+    if (s.rows.empty())
+      out += md(s.empty) + "\n";
+    else
+      out += s.layout == Layout::Records ? records(s, o) : table(s);
   }
   return out;
 }

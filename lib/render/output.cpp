@@ -15,8 +15,8 @@ namespace kvsnap {
 
 const std::vector<OutputFormat>& output_formats() {
   static const std::vector<OutputFormat> kOutputFormats = {
-      {"text", "for a terminal: a summary first, then each section (tables aligned, control bytes as \\xNN)",
-       false, render_text},
+      {"text", "for a terminal: a summary first, then each section (tables aligned, control bytes as \\xNN)", false,
+       render_text},
       {"csv", "RFC 4180: a header line, CRLF, quoted fields; the document's rows", false, render_csv},
       {"json", "one JSON value: an array of row objects, or a report object with its sections", false, render_json},
       {"ndjson", "one JSON object per row", false, render_ndjson},
@@ -56,8 +56,10 @@ RenderOptions terminal_options(ColorMode mode, bool all) {
   o.color = mode == ColorMode::Always || (mode == ColorMode::Auto && tty && !(no_color && *no_color));
   o.all = all;
   struct winsize ws {};
-  if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) o.width = ws.ws_col;
-  else if (const char* c = std::getenv("COLUMNS"); c && std::atoi(c) >= 40) o.width = std::atoi(c);
+  if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+    o.width = ws.ws_col;
+  else if (const char* c = std::getenv("COLUMNS"); c && std::atoi(c) >= 40)
+    o.width = std::atoi(c);
   return o;
 }
 
@@ -92,8 +94,7 @@ void write_json(std::string& out, const boost::json::value& v) {
       out += '}';
       break;
     }
-    default:
-      out += boost::json::serialize(v);
+    default: out += boost::json::serialize(v);
   }
 }
 

@@ -12,10 +12,10 @@ namespace kvsnap {
 enum class ColorMode { Auto, Always, Never };
 
 struct RenderOptions {
-  bool color = false;     // ANSI colours in text (a TTY, unless NO_COLOR or --color never)
-  int width = 0;          // text: paragraphs are wrapped to this many columns (0: not wrapped)
-  size_t max_items = 3;   // Records: entries listed per row ("and K more" after them)
-  bool all = false;       // list every entry (--all)
+  bool color = false;    // ANSI colours in text (a TTY, unless NO_COLOR or --color never)
+  int width = 0;         // text: paragraphs are wrapped to this many columns (0: not wrapped)
+  size_t max_items = 3;  // Records: entries listed per row ("and K more" after them)
+  bool all = false;      // list every entry (--all)
 };
 
 // What kind of document a tool makes, known before it is made, so a wrong -o is refused before

@@ -93,8 +93,8 @@ std::string svg_bar_chart(const BarChart& c) {
     out += fmt::format("<g class=\"bar\" data-label=\"{}\"><title>{}: {}</title>", x(b.label), x(b.label), [&] {
       std::string parts;
       for (size_t k = 0; k < b.parts.size(); ++k)
-        parts += fmt::format("{}{}{}", k ? ", " : "", number(b.parts[k]),
-                             k < c.series.size() ? " " + c.series[k].text : "");
+        parts +=
+            fmt::format("{}{}{}", k ? ", " : "", number(b.parts[k]), k < c.series.size() ? " " + c.series[k].text : "");
       return x(parts + (b.note.empty() ? "" : " (" + b.note + ")"));
     }());
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 8, y + 14, x(label));
@@ -102,12 +102,15 @@ std::string svg_bar_chart(const BarChart& c) {
     for (size_t k = 0; k < b.parts.size(); ++k) {
       double w = std::min(b.parts[k] / amax * bar_w, label_w + bar_w - px);
       const char* fill = colour(k < c.series.size() ? c.series[k].tag : b.tag);
-      if (w > 0) out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"{}\"/>", px, y + 3, std::max(w, 1.0), fill);
+      if (w > 0)
+        out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"14\" fill=\"{}\"/>", px, y + 3,
+                           std::max(w, 1.0), fill);
       px += w;
     }
     double sum = 0;
     for (double v : b.parts) sum += v;
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"nt\">{}{}</text></g>", std::min(px, double(label_w + bar_w)) + 6, y + 14, number(sum),
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"nt\">{}{}</text></g>",
+                       std::min(px, double(label_w + bar_w)) + 6, y + 14, number(sum),
                        b.note.empty() ? "" : "  " + x(b.note));
   }
   return out + "</svg>";
@@ -129,8 +132,8 @@ int address_column(const AddressMap& m, Address a) {
   Address span = m.hi - m.lo;
   // (a - lo) * columns / span without overflowing 128 bits.
   Address off = a - m.lo;
-  int col = span >= Address(kAddressColumns) ? int(off / (span / kAddressColumns))
-                                             : int(off * kAddressColumns / (span + 1));
+  int col =
+      span >= Address(kAddressColumns) ? int(off / (span / kAddressColumns)) : int(off * kAddressColumns / (span + 1));
   return std::clamp(col, 0, kAddressColumns - 1);
 }
 
@@ -142,7 +145,9 @@ std::string svg_address_map(const AddressMap& m) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\" "
       "class=\"address-map\" data-family=\"{2}\">{3}",
       width, height, m.family, kSvgStyle);
-  out += legend({{"", "one node's CIDR"}, {"error", "overlap: two or more nodes"}, {"gap", "no node"},
+  out += legend({{"", "one node's CIDR"},
+                 {"error", "overlap: two or more nodes"},
+                 {"gap", "no node"},
                  {"warning", "endpoint IP outside its node's CIDRs"}},
                 2);
   // Runs of equal coverage as one rectangle each.
@@ -151,14 +156,15 @@ std::string svg_address_map(const AddressMap& m) {
     int n = c < int(m.coverage.size()) ? std::min(m.coverage[size_t(c)], 2) : 0;
     int e = c;
     while (e < kAddressColumns && (e < int(m.coverage.size()) ? std::min(m.coverage[size_t(e)], 2) : 0) == n) ++e;
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-coverage=\"{}\"/>", left + c,
-                       line_y, e - c, band, fill_of(n), n);
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-coverage=\"{}\"/>",
+                       left + c, line_y, e - c, band, fill_of(n), n);
     c = e;
   }
   for (int c = 0; c < int(m.marks.size()) && c < kAddressColumns; ++c)
     if (m.marks[size_t(c)] > 0) {
-      out += fmt::format("<path d=\"M{0} {1} l-4 8 h8 z\" fill=\"{2}\" class=\"mark\"><title>{3} endpoint IP(s)</title></path>",
-                         left + c, line_y + band + 2, colour("warning"), m.marks[size_t(c)]);
+      out += fmt::format(
+          "<path d=\"M{0} {1} l-4 8 h8 z\" fill=\"{2}\" class=\"mark\"><title>{3} endpoint IP(s)</title></path>",
+          left + c, line_y + band + 2, colour("warning"), m.marks[size_t(c)]);
     }
   int axis_y = line_y + band + 24;
   for (int i = 0; i <= 4; ++i) {
@@ -168,15 +174,18 @@ std::string svg_address_map(const AddressMap& m) {
     out += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#9aa4b2\"/>", px, line_y + band,
                        line_y + band + 12);
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"ax\">{}</text>", px, axis_y,
-                       i == 0 ? "start" : i == 4 ? "end" : "middle", x(format_address(m.family, a)));
+                       i == 0   ? "start"
+                       : i == 4 ? "end"
+                                : "middle",
+                       x(format_address(m.family, a)));
   }
   out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"ax\">IPv{} address</text>",
                      left + kAddressColumns / 2, axis_y + 14, m.family);
   for (int i = 0; i < label_rows; ++i) {
     const auto& l = m.labels[size_t(i)];
     int px = left + address_column(m, l.at), ty = axis_y + 30 + i * 16;
-    out += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-dasharray=\"2 2\"/>", px,
-                       line_y, ty - 10, colour(l.tag));
+    out += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-dasharray=\"2 2\"/>",
+                       px, line_y, ty - 10, colour(l.tag));
     bool right = px > left + kAddressColumns / 2;
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"label\" fill=\"{}\">{}</text>",
                        right ? px - 4 : px + 4, ty, right ? "end" : "start", colour(l.tag), x(l.text));

@@ -22,9 +22,9 @@ struct Bar {
 };
 
 struct BarChart {
-  std::string unit;                    // what the values count, for the axis: "identities"
-  std::vector<LegendEntry> series;     // stacked series (colour roles); empty: one series
-  std::vector<LegendEntry> legend;     // extra legend entries (the meaning of a bar's tag)
+  std::string unit;                 // what the values count, for the axis: "identities"
+  std::vector<LegendEntry> series;  // stacked series (colour roles); empty: one series
+  std::vector<LegendEntry> legend;  // extra legend entries (the meaning of a bar's tag)
   std::vector<Bar> bars;
 };
 std::string svg_bar_chart(const BarChart& c);

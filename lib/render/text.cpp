@@ -151,9 +151,12 @@ std::string render_text(const Document& d, const RenderOptions& o) {
     size_t label_width = 0;
     for (const auto& note : s.notes) label_width = std::max(label_width, width_of(note.first));
     for (const auto& [label, text] : s.notes) out += wrap("  ", label, text, o.width, label_width);
-    if (s.rows.empty()) out += "  " + terminal_safe(s.empty) + "\n";
-    else if (s.layout == Layout::Records) out += records(s, "  ", o);
-    else out += table(s, "  ");
+    if (s.rows.empty())
+      out += "  " + terminal_safe(s.empty) + "\n";
+    else if (s.layout == Layout::Records)
+      out += records(s, "  ", o);
+    else
+      out += table(s, "  ");
   }
   return out;
 }

@@ -172,8 +172,7 @@ std::string describe_db_error(sqlite3* db, int rc) {
   int sys = sqlite3_system_errno(db);
   std::string msg = sqlite3_errmsg(db);
   if ((rc & 0xff) == SQLITE_FULL || sys == ENOSPC)
-    return fmt::format("the disk is full (SQLite: {}); free some space or set TMPDIR (temporary files) elsewhere",
-                       msg);
+    return fmt::format("the disk is full (SQLite: {}); free some space or set TMPDIR (temporary files) elsewhere", msg);
   if (sys == EFBIG)
     return fmt::format("the file became larger than the file-size limit (ulimit -f) allows (SQLite: {})", msg);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)

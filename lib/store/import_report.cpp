@@ -24,7 +24,9 @@ boost::json::value opt(const std::optional<T>& v) {
 // The lines a person reads about one import.
 boost::json::array import_lines(const ImportSummary& s) {
   boost::json::array out;
-  auto line = [&](const char* label, const std::string& text) { out.emplace_back(fmt::format("{:<15} {}", label, text)); };
+  auto line = [&](const char* label, const std::string& text) {
+    out.emplace_back(fmt::format("{:<15} {}", label, text));
+  };
   std::string rev = s.meta.revision ? fmt::format(", etcd revision {}", *s.meta.revision) : "";
   line("keys", fmt::format("{}{}{}", s.keys, rev, s.meta.keys_only ? " (keys only, no values)" : ""));
   if (s.meta.cluster_name || s.meta.cluster_id)
@@ -42,10 +44,10 @@ boost::json::array import_lines(const ImportSummary& s) {
     if (s.meta.compact_revision) line("compacted at", std::to_string(*s.meta.compact_revision));
     if (s.meta.at_revision) line("state at", fmt::format("revision {} (--at-revision)", *s.meta.at_revision));
   }
-  line("decoded", !decoded.empty()      ? decoded
-                  : s.meta.keys_only    ? "nothing (keys only)"
+  line("decoded", !decoded.empty()     ? decoded
+                  : s.meta.keys_only   ? "nothing (keys only)"
                   : s.cilium_keys == 0 ? "nothing (no Cilium keys)"
-                                        : "nothing");
+                                       : "nothing");
   line("decode errors", fmt::format("{}{}", s.decode_errors,
                                     s.decode_errors ? "  (see: kvquery 'SELECT * FROM decode_error_text')" : ""));
   if (s.undecoded_values)
@@ -166,8 +168,7 @@ Document db_status_document(const std::string& file, const EtcdDbStatus& s) {
   fact("tombstones", "", Value::integer(s.tombstones));
   fact("compactRevision", "compaction", Value::of(opt(s.compact_revision)),
        s.compact_revision || s.scheduled_compact_revision
-           ? fmt::format("finished {}, scheduled {}",
-                         s.compact_revision ? std::to_string(*s.compact_revision) : "-",
+           ? fmt::format("finished {}, scheduled {}", s.compact_revision ? std::to_string(*s.compact_revision) : "-",
                          s.scheduled_compact_revision ? std::to_string(*s.scheduled_compact_revision) : "-")
            : "none");
   fact("scheduledCompactRevision", "", Value::of(opt(s.scheduled_compact_revision)));

@@ -1,7 +1,7 @@
 #include "store/importer.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "cilium/layouts.h"
 #include "io/limits.h"
@@ -44,7 +44,8 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   bulk_ = db.query_int("SELECT NOT EXISTS (SELECT 1 FROM kv)") == 1;
   if (bulk_) {
     std::vector<std::string> drop;
-    Stmt idx = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name <> 'kv_key'");
+    Stmt idx =
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name <> 'kv_key'");
     while (idx.step()) drop.push_back(idx.text(0));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
@@ -139,7 +140,10 @@ void Importer::record(Record&& r) {
   const KeyLayout* layout = classify_key(r.key, parts);
   insert_kv_.bind(1, summary_.snapshot_id).bind_blob_ref(2, r.key).bind_blob_ref(3, r.value);
   insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
-  if (layout) insert_kv_.bind_text(8, std::string_view(layout->name)); else insert_kv_.bind_null(8);
+  if (layout)
+    insert_kv_.bind_text(8, std::string_view(layout->name));
+  else
+    insert_kv_.bind_null(8);
   try {
     insert_kv_.run();
   } catch (const DbError& e) {
@@ -168,9 +172,10 @@ void Importer::record(Record&& r) {
       // Decoders parse the whole value (a JSON document each): beyond what Cilium ever writes,
       // the value is kept but not decoded, which bounds the decoders' memory.
       if (r.value.size() > kMaxDecodeBytes)
-        throw DecodeError(fmt::format("a value of {} is not decoded: kvsnap decodes values up to {} (Cilium writes a "
-                                      "few KB); it is kept in kv",
-                                      human_bytes(r.value.size()), human_bytes(kMaxDecodeBytes)));
+        throw DecodeError(
+            fmt::format("a value of {} is not decoded: kvsnap decodes values up to {} (Cilium writes a "
+                        "few KB); it is kept in kv",
+                        human_bytes(r.value.size()), human_bytes(kMaxDecodeBytes)));
       layout->decode(r, parts, *this);
     } catch (const DecodeError& e) {
       insert_error_.bind(1, summary_.snapshot_id).bind(2, kv_id_).bind_text(3, std::string_view(layout->name));

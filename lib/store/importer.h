@@ -9,9 +9,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "cilium/rows.h"
 #include "etcd/record.h"
 #include "store/db.h"
-#include "cilium/rows.h"
 
 namespace kvsnap {
 
@@ -25,7 +25,7 @@ struct ImportSummary {
   int64_t keys = 0;
   int64_t cilium_keys = 0;  // keys under cilium/
   int64_t decode_errors = 0;
-  int64_t undecoded_values = 0;  // keys-only dumps: keys whose layout needs the value
+  int64_t undecoded_values = 0;           // keys-only dumps: keys whose layout needs the value
   std::map<std::string, int64_t> counts;  // rows per decoded table
   SnapshotMeta meta;
 };

@@ -35,14 +35,16 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
   }
   if (S_ISDIR(st.st_mode)) throw UsageError(fmt::format("{}: is a folder, not a kvsnap database", path));
   if (st.st_size == 0)
-    throw UsageError(fmt::format("{}: is empty (0 bytes), not a kvsnap database: an import into it was cut short "
-                                 "(by a kvsnap older than this one) or another program made it. Remove it and "
-                                 "import again (kvimport -d {} INPUT)",
-                                 path, path));
+    throw UsageError(
+        fmt::format("{}: is empty (0 bytes), not a kvsnap database: an import into it was cut short "
+                    "(by a kvsnap older than this one) or another program made it. Remove it and "
+                    "import again (kvimport -d {} INPUT)",
+                    path, path));
   if (!is_sqlite_file(path))
-    throw UsageError(fmt::format("{}: is not a kvsnap database (not a SQLite file). If it is a dump or an etcd "
-                                 "snapshot, import it: kvimport -d new.db {}",
-                                 path, path));
+    throw UsageError(
+        fmt::format("{}: is not a kvsnap database (not a SQLite file). If it is a dump or an etcd "
+                    "snapshot, import it: kvimport -d new.db {}",
+                    path, path));
   auto db = std::make_unique<Db>(path, mode);
   int64_t tables = 0, snapshot_table = 0;
   std::string names;
@@ -61,9 +63,10 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
     throw UsageError(fmt::format("{}: is a SQLite database of another program (tables {}{}), not a kvsnap database",
                                  path, names, tables > 5 ? ", ..." : ""));
   if (tables == 0 && mode == Db::Mode::ReadOnly)
-    throw UsageError(fmt::format("{}: is an empty SQLite database, not a kvsnap database (kvimport -d {} INPUT "
-                                 "fills it)",
-                                 path, path));
+    throw UsageError(
+        fmt::format("{}: is an empty SQLite database, not a kvsnap database (kvimport -d {} INPUT "
+                    "fills it)",
+                    path, path));
   if (tables > 0) check_schema(*db, path);
   return db;
 }

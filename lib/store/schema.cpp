@@ -38,13 +38,15 @@ const std::string& kvsnap_schema_fingerprint() {
 void check_schema(Db& db, const std::string& path) {
   int64_t version = db.query_int("PRAGMA user_version");
   if (version > kSchemaVersion)
-    throw UsageError(fmt::format("{}: was made by a newer kvsnap (schema version {}; this kvsnap {} uses schema "
-                                 "version {}): use that kvsnap, or {}",
-                                 path, version, kvsnap_version(), kSchemaVersion, reimport_advice(path)));
+    throw UsageError(
+        fmt::format("{}: was made by a newer kvsnap (schema version {}; this kvsnap {} uses schema "
+                    "version {}): use that kvsnap, or {}",
+                    path, version, kvsnap_version(), kSchemaVersion, reimport_advice(path)));
   if (version < kSchemaVersion)
-    throw UsageError(fmt::format("{}: was made by an older kvsnap (schema version {}; this kvsnap {} uses schema "
-                                 "version {}, and does not upgrade databases): {}",
-                                 path, version, kvsnap_version(), kSchemaVersion, reimport_advice(path)));
+    throw UsageError(
+        fmt::format("{}: was made by an older kvsnap (schema version {}; this kvsnap {} uses schema "
+                    "version {}, and does not upgrade databases): {}",
+                    path, version, kvsnap_version(), kSchemaVersion, reimport_advice(path)));
   std::string fingerprint, made_by = "an unknown kvsnap";
   if (db.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kvsnap_schema'") > 0) {
     Stmt s = db.prepare("SELECT fingerprint, made_by FROM kvsnap_schema LIMIT 1");
@@ -54,10 +56,11 @@ void check_schema(Db& db, const std::string& path) {
     }
   }
   if (fingerprint != kvsnap_schema_fingerprint())
-    throw UsageError(fmt::format("{}: was made by {} with a different schema of the same version {} (fingerprint "
-                                 "{}, this kvsnap {}: {}; a development build): {}",
-                                 path, made_by, kSchemaVersion, fingerprint.empty() ? "none" : fingerprint,
-                                 kvsnap_version(), kvsnap_schema_fingerprint(), reimport_advice(path)));
+    throw UsageError(
+        fmt::format("{}: was made by {} with a different schema of the same version {} (fingerprint "
+                    "{}, this kvsnap {}: {}; a development build): {}",
+                    path, made_by, kSchemaVersion, fingerprint.empty() ? "none" : fingerprint, kvsnap_version(),
+                    kvsnap_schema_fingerprint(), reimport_advice(path)));
 }
 
 void ensure_schema(Db& db, const std::string& path) {

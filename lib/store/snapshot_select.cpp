@@ -24,7 +24,8 @@ int64_t resolve_snapshot(Db& db, const std::optional<std::string>& spec) {
   std::string known;
   Stmt all = db.prepare("SELECT id, name FROM snapshot ORDER BY id");
   while (all.step()) known += fmt::format("{}{} \"{}\"", known.empty() ? "" : ", ", all.int64(0), all.text(1));
-  throw UsageError(fmt::format("no snapshot '{}' in {} (there are: {})", *spec, db.path(), known.empty() ? "none" : known));
+  throw UsageError(
+      fmt::format("no snapshot '{}' in {} (there are: {})", *spec, db.path(), known.empty() ? "none" : known));
 }
 
 SnapshotInfo load_snapshot_info(Db& db, int64_t id) {

@@ -23,16 +23,16 @@ struct Choice {
 };
 
 struct ToolHelp {
-  std::string name;                    // "kvcheck"
-  std::string summary;                 // one line: the man page's NAME, kvsnap(7)'s list
-  std::vector<std::string> synopsis;   // usage lines, without the "Usage: " prefix
-  std::string description;             // paragraphs separated by blank lines; indented lines stay as they are
-  std::string exit_status;             // one paragraph
+  std::string name;                   // "kvcheck"
+  std::string summary;                // one line: the man page's NAME, kvsnap(7)'s list
+  std::vector<std::string> synopsis;  // usage lines, without the "Usage: " prefix
+  std::string description;            // paragraphs separated by blank lines; indented lines stay as they are
+  std::string exit_status;            // one paragraph
   std::vector<std::pair<std::string, std::string>> examples;  // command, what it does (man page)
   std::map<std::string, std::vector<Choice>> choices;         // long option name -> its values
-  std::set<std::string> file_options;       // long names of options that take a file
-  std::set<std::string> directory_options;  // ... a folder
-  bool positional_files = true;             // positional arguments are files (kvquery: SQL)
+  std::set<std::string> file_options;                         // long names of options that take a file
+  std::set<std::string> directory_options;                    // ... a folder
+  bool positional_files = true;                               // positional arguments are files (kvquery: SQL)
 };
 
 // Prints "tool: message" on standard error, control bytes escaped (a key in a message must not

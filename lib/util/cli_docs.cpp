@@ -88,9 +88,12 @@ std::string short_help(const std::string& help) {
 std::string roff(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
   }
   return out;
 }
@@ -135,8 +138,10 @@ std::string roff_paragraphs(std::string_view text) {
     para.clear();
   };
   for (const auto& line : split_lines(text)) {
-    if (line.empty()) flush();
-    else para.push_back(line);
+    if (line.empty())
+      flush();
+    else
+      para.push_back(line);
   }
   flush();
   return out;
@@ -170,14 +175,16 @@ std::string generate_man_page(const ToolHelp& help, const po::options_descriptio
   out += ".SH SYNOPSIS\n.nf\n";
   for (const auto& s : help.synopsis) {
     auto space = s.find(' ');
-    out += "\\fB" + roff(s.substr(0, space)) + "\\fR" + (space == std::string::npos ? "" : roff(s.substr(space))) + "\n";
+    out +=
+        "\\fB" + roff(s.substr(0, space)) + "\\fR" + (space == std::string::npos ? "" : roff(s.substr(space))) + "\n";
   }
   out += ".fi\n.SH DESCRIPTION\n" + roff_paragraphs(help.description);
   out += ".SH OPTIONS\n";
   std::map<const std::vector<Choice>*, std::string> listed;  // a value list shown once, then referred to
   for (const auto& o : option_infos(opts)) {
     std::string text = o.help;
-    if (!o.default_value.empty() && text.find("default") == std::string::npos) text += " (default: " + o.default_value + ")";
+    if (!o.default_value.empty() && text.find("default") == std::string::npos)
+      text += " (default: " + o.default_value + ")";
     out += ".TP\n" + man_option_head(o) + "\n" + roff_line(text);
     if (const auto* c = choices_of(help, o)) {
       auto it = std::find_if(listed.begin(), listed.end(), [&](const auto& l) {
@@ -191,7 +198,8 @@ std::string generate_man_page(const ToolHelp& help, const po::options_descriptio
       }
       listed[c] = o.long_name;
       out += ".RS\n";
-      for (const auto& v : *c) out += ".TP\n\\fB" + roff(v.word) + "\\fR\n" + roff_line(v.meaning.empty() ? "-" : v.meaning);
+      for (const auto& v : *c)
+        out += ".TP\n\\fB" + roff(v.word) + "\\fR\n" + roff_line(v.meaning.empty() ? "-" : v.meaning);
       out += ".RE\n";
     }
   }
@@ -295,7 +303,8 @@ std::string generate_bash_completion(const ToolHelp& help, const po::options_des
     if (!o.short_name.empty()) all += " -" + o.short_name;
     all += " --" + o.long_name;
   }
-  out += "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W " + sh_quote(all.substr(1)) + " -- \"$cur\")); return; fi\n";
+  out +=
+      "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W " + sh_quote(all.substr(1)) + " -- \"$cur\")); return; fi\n";
   if (help.positional_files) out += "  compopt -o filenames; COMPREPLY=($(compgen -f -- \"$cur\"))\n";
   out += "}\ncomplete -F " + fn + " " + help.name + "\n";
   return out;

@@ -142,16 +142,46 @@ std::optional<std::string> go_unquote(std::string_view q) {
       return v;
     };
     switch (e) {
-      case 'a': out += '\a'; i += 2; break;
-      case 'b': out += '\b'; i += 2; break;
-      case 'f': out += '\f'; i += 2; break;
-      case 'n': out += '\n'; i += 2; break;
-      case 'r': out += '\r'; i += 2; break;
-      case 't': out += '\t'; i += 2; break;
-      case 'v': out += '\v'; i += 2; break;
-      case '\\': out += '\\'; i += 2; break;
-      case '"': out += '"'; i += 2; break;
-      case '\'': out += '\''; i += 2; break;
+      case 'a':
+        out += '\a';
+        i += 2;
+        break;
+      case 'b':
+        out += '\b';
+        i += 2;
+        break;
+      case 'f':
+        out += '\f';
+        i += 2;
+        break;
+      case 'n':
+        out += '\n';
+        i += 2;
+        break;
+      case 'r':
+        out += '\r';
+        i += 2;
+        break;
+      case 't':
+        out += '\t';
+        i += 2;
+        break;
+      case 'v':
+        out += '\v';
+        i += 2;
+        break;
+      case '\\':
+        out += '\\';
+        i += 2;
+        break;
+      case '"':
+        out += '"';
+        i += 2;
+        break;
+      case '\'':
+        out += '\'';
+        i += 2;
+        break;
       case 'x': {
         auto v = hex_n(i + 2, 2);
         if (!v) return std::nullopt;
@@ -192,13 +222,23 @@ bool is_valid_utf8(std::string_view s) {
   size_t i = 0, n = s.size();
   while (i < n) {
     unsigned char c = s[i];
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     int len;
     uint32_t cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + len > n) return false;
     for (int k = 1; k < len; ++k) {
       unsigned char cc = s[i + k];

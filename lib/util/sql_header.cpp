@@ -9,8 +9,7 @@ namespace kvsnap {
 namespace {
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
 // "name: value" -> name and value; false when the line is no field line.
@@ -84,7 +83,8 @@ SqlFile parse_sql_file(const std::string& origin, std::string_view text, std::sp
       throw InputError(origin, where, fmt::format("unknown header field '{}' (known: {})", name, field_list(allowed)));
     if (!def->repeatable)
       if (const SqlHeaderValue* first = out.find(name))
-        throw InputError(origin, where, fmt::format("header field '{}' given twice (first on line {})", name, first->line));
+        throw InputError(origin, where,
+                         fmt::format("header field '{}' given twice (first on line {})", name, first->line));
     out.fields.push_back({std::string(name), std::string(value), line_no});
     last = def;
   }

@@ -15,10 +15,14 @@ std::string one_line(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += c;
   }
   return out;
 }
@@ -36,8 +40,10 @@ std::string terminal_safe(std::string_view s) {
   while (i < s.size()) {
     auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {
-      if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f) hex(b);
-      else out += char(b);
+      if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
+        hex(b);
+      else
+        out += char(b);
       ++i;
       continue;
     }

@@ -127,10 +127,19 @@ TEST_CASE("the cilium-config line scanner reads what the old std::regex read") {
   // lines); compared on short lines, where it still works. The scanner also drops trailing
   // spaces of the value.
   static const std::regex kLine(R"re(^\s*"?(cluster-name|cluster-id)"?\s*:\s*"?([^",]*)"?\s*,?\s*$)re");
-  std::vector<std::string> lines = {
-      "  cluster-name: default", "  cluster-id: \"7\"", "\"cluster-name\": \"mesh-1\",", "cluster-name:x",
-      "  cluster-names: x", "cluster-name: a,b", "cluster-name: \"a\"b", "  \"cluster-id\" :  \"12\" , ",
-      "cluster-name: ", "cluster-name: \"\"", "#cluster-name: x", "cluster-id: 3 ", "cluster-name:\ta b\t"};
+  std::vector<std::string> lines = {"  cluster-name: default",
+                                    "  cluster-id: \"7\"",
+                                    "\"cluster-name\": \"mesh-1\",",
+                                    "cluster-name:x",
+                                    "  cluster-names: x",
+                                    "cluster-name: a,b",
+                                    "cluster-name: \"a\"b",
+                                    "  \"cluster-id\" :  \"12\" , ",
+                                    "cluster-name: ",
+                                    "cluster-name: \"\"",
+                                    "#cluster-name: x",
+                                    "cluster-id: 3 ",
+                                    "cluster-name:\ta b\t"};
   std::mt19937 rng(3);
   const char* parts[] = {" ", "\"", ",", ":", "cluster-name", "cluster-id", "x", "1", "\t"};
   for (int i = 0; i < 300; ++i) {
@@ -217,8 +226,7 @@ TEST_CASE("sizes: key and value messages, protobuf lengths, human sizes") {
   auto in = make_input_from_string("pb", pb);
   CollectSink sink;
   CHECK_THROWS_WITH_AS(find_format("etcd-protobuf")->read(*in, sink, ReadOptions{}),
-                       doctest::Contains("a KeyValue (field 2) entry declares 2147483648 bytes"),
-                       InputError);
+                       doctest::Contains("a KeyValue (field 2) entry declares 2147483648 bytes"), InputError);
   // Cut inside a varint.
   auto cut = make_input_from_string("pb", std::string("\x0a\x02\x18\x03\x12\x80", 6));
   CHECK_THROWS_WITH_AS(find_format("etcd-protobuf")->read(*cut, sink, ReadOptions{}),

@@ -43,7 +43,8 @@ TEST_CASE("lease-missing: a key attached to a lease the lease table lacks") {
 }
 
 TEST_CASE("check headers: required fields, known severities and requirements") {
-  auto c = parse_check("x.sql", "-- id: a\n-- severity: info\n-- title: T\n-- meaning: one\n--   two\nSELECT 1 AS message\n");
+  auto c = parse_check("x.sql",
+                       "-- id: a\n-- severity: info\n-- title: T\n-- meaning: one\n--   two\nSELECT 1 AS message\n");
   CHECK(c.id == "a");
   CHECK(c.severity == Severity::Info);
   CHECK(c.meaning == "one two");
@@ -52,7 +53,8 @@ TEST_CASE("check headers: required fields, known severities and requirements") {
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- requires: moon\nSELECT 1"),
                        "unknown requirement 'moon' (now, leases, lease-info)", InputError);
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- colour: red\nSELECT 1"),
-                       "unknown header field 'colour' (known: id, severity, title, meaning, cause, action, requires)", InputError);
+                       "unknown header field 'colour' (known: id, severity, title, meaning, cause, action, requires)",
+                       InputError);
   for (const auto& b : builtin_checks()) {
     CAPTURE(b.id);
     CHECK(b.origin == "built-in checks/" + b.id + ".sql");  // the file is named after its id

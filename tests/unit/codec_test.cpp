@@ -9,11 +9,12 @@ TEST_CASE("base64 round-trips and rejects bad input") {
   CHECK(base64_decode("L2FwcC9iaW5hcnk=").value() == "/app/binary");
   CHECK(base64_decode("AAEC//4iXH8JQQ==").value() == std::string("\x00\x01\x02\xff\xfe\"\\\x7f\tA", 10));
   CHECK(base64_decode("").value().empty());
-  CHECK_FALSE(base64_decode("abc").has_value());        // length not a multiple of 4
-  CHECK_FALSE(base64_decode("ab=c").has_value());       // padding in the middle
-  CHECK_FALSE(base64_decode("a===").has_value());       // three pads
-  CHECK_FALSE(base64_decode("ab-_").has_value());       // URL-safe alphabet is not etcd's
-  for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"), std::string("abcd"), std::string("\0\xff\x10", 3)})
+  CHECK_FALSE(base64_decode("abc").has_value());   // length not a multiple of 4
+  CHECK_FALSE(base64_decode("ab=c").has_value());  // padding in the middle
+  CHECK_FALSE(base64_decode("a===").has_value());  // three pads
+  CHECK_FALSE(base64_decode("ab-_").has_value());  // URL-safe alphabet is not etcd's
+  for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"), std::string("abcd"),
+                        std::string("\0\xff\x10", 3)})
     CHECK(base64_decode(base64_encode(s)).value() == s);
 }
 
@@ -26,7 +27,8 @@ TEST_CASE("etcdctl --hex lines") {
 }
 
 TEST_CASE("Go unquote covers every escape strconv.Quote writes") {
-  CHECK(go_unquote(R"("\x00\x01\x02\xff\xfe\"\\\x7f\tA")").value() == std::string("\x00\x01\x02\xff\xfe\"\\\x7f\tA", 10));
+  CHECK(go_unquote(R"("\x00\x01\x02\xff\xfe\"\\\x7f\tA")").value() ==
+        std::string("\x00\x01\x02\xff\xfe\"\\\x7f\tA", 10));
   CHECK(go_unquote(R"("h\u00e9 nb\u00a0sp \U0001F600")").value() == "h\xc3\xa9 nb\xc2\xa0sp \xf0\x9f\x98\x80");
   CHECK(go_unquote(R"("\a\b\f\n\r\t\v\101")").value() == "\a\b\f\n\r\t\vA");
   CHECK(go_unquote("\"h\xc3\xa9llo\"").value() == "h\xc3\xa9llo");
@@ -39,9 +41,9 @@ TEST_CASE("Go unquote covers every escape strconv.Quote writes") {
 TEST_CASE("UTF-8 validation") {
   CHECK(is_valid_utf8("h\xc3\xa9llo \xe2\x9c\x93"));
   CHECK_FALSE(is_valid_utf8("\xff"));
-  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));        // overlong
-  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));    // surrogate
-  CHECK_FALSE(is_valid_utf8("\xe2\x9c"));        // truncated
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
+  CHECK_FALSE(is_valid_utf8("\xe2\x9c"));      // truncated
 }
 
 TEST_CASE("exact 64-bit decimal parsing") {

@@ -62,9 +62,11 @@ TEST_CASE("the seed article's identity, IP and node decode into the expected row
           "default|k8s-node1|k8s-node1|0|local|10.6.6.79\n");
     CHECK(t.q("SELECT type, ip FROM node_address ORDER BY type") ==
           "CiliumInternalIP|10.6.6.71\nHealthIP|10.6.6.79\nInternalIP|10.5.1.132\n");
-    CHECK(t.q("SELECT family, kind, cidr, prefix_len, network_address FROM node_cidr") == "4|primary|10.6.6.0/24|24|1\n");
+    CHECK(t.q("SELECT family, kind, cidr, prefix_len, network_address FROM node_cidr") ==
+          "4|primary|10.6.6.0/24|24|1\n");
     // The pod IP lies in the node's CIDR: a BLOB range comparison.
-    CHECK(t.q("SELECT count(*) FROM ipcache i JOIN node_cidr c ON i.ip_bin BETWEEN c.start_bin AND c.end_bin") == "2\n");
+    CHECK(t.q("SELECT count(*) FROM ipcache i JOIN node_cidr c ON i.ip_bin BETWEEN c.start_bin AND c.end_bin") ==
+          "2\n");
   }
 }
 
@@ -105,8 +107,10 @@ TEST_CASE("values that are not what their layout expects become decode errors, a
       kv("cilium/state/identities/v1/value/k8s:a=b;/10.0.0.1", "twelve"),
       kv("cilium/state/ip/v1/default/10.0.0.9", "{\"IP\":\"10.0.0.9\",\"ID\":"),
       kv("cilium/state/ip/v1/default/10.0.0.8", "{\"IP\":\"10.0.0.8\",\"ID\":\"300\"}"),
-      kv("cilium/state/ip/v1/default/10.0.0.7", std::string("{\"IP\":\"10.0.0.7\",\"ID\":300,\"K8sPodName\":\"\xff\"}")),
-      kv("cilium/state/nodes/v1/default/n1", "{\"Name\":\"n1\",\"IPv4AllocCIDR\":{\"IP\":\"10.0.0.0\",\"Mask\":\"//8A/w==\"}}"),
+      kv("cilium/state/ip/v1/default/10.0.0.7",
+         std::string("{\"IP\":\"10.0.0.7\",\"ID\":300,\"K8sPodName\":\"\xff\"}")),
+      kv("cilium/state/nodes/v1/default/n1",
+         "{\"Name\":\"n1\",\"IPv4AllocCIDR\":{\"IP\":\"10.0.0.0\",\"Mask\":\"//8A/w==\"}}"),
       kv("cilium/state/nodes/v1/default/n2/extra", "{}"),
       kv("cilium/.heartbeat", "yesterday"),
       kv("cilium/cluster-config/c1", "[]"),

@@ -77,8 +77,10 @@ TEST_CASE("snapshot status equals etcdctl's on the etcd 3.4 sample files") {
     CHECK(st.trailer == w.trailer);
   }
   // The etcdctl status json files themselves, to tie the numbers to the real tool's output.
-  CHECK(slurp("etcd-3.4/status/snapshot-status.json") == "{\"hash\":3413786538,\"revision\":18,\"totalKey\":23,\"totalSize\":24576}\n");
-  CHECK(slurp("etcd-3.4/status/snapshot3-status.json") == "{\"hash\":3074765175,\"revision\":23,\"totalKey\":420,\"totalSize\":98304}\n");
+  CHECK(slurp("etcd-3.4/status/snapshot-status.json") ==
+        "{\"hash\":3413786538,\"revision\":18,\"totalKey\":23,\"totalSize\":24576}\n");
+  CHECK(slurp("etcd-3.4/status/snapshot3-status.json") ==
+        "{\"hash\":3074765175,\"revision\":23,\"totalKey\":420,\"totalSize\":98304}\n");
   auto st3 = etcd_db_status("snap3", slurp("etcd-3.4/snapshots/snap3-big.db"));
   CHECK(st3.pages.branch == 1);
   CHECK(st3.pages.overflow == 2);
@@ -139,8 +141,7 @@ TEST_CASE("history holds every revision; --at-revision rebuilds older states, re
 
   auto compacted = slurp("etcd-3.4/snapshots/snap2-compacted.db");
   CHECK(read_db(compacted).revisions.size() == 12);
-  CHECK(import_error(compacted, at12) ==
-        "test.db: revision 12 has been compacted: this file holds revisions 14 to 18");
+  CHECK(import_error(compacted, at12) == "test.db: revision 12 has been compacted: this file holds revisions 14 to 18");
   ReadOptions zero;
   zero.at_revision = 0;
   CHECK(import_error(compacted, zero) == "test.db: revision 0 does not exist: revisions start at 1");
@@ -216,14 +217,14 @@ TEST_CASE("damaged db files: the page and what was wrong, never a crash or a loo
     std::string d = slurp("etcd-3.4/snapshots/snap1.db");
     auto at = d.find("auth", 5 * ps);  // the root page lists the bucket names: alarm, auth, ...
     REQUIRE(at < 6 * ps);
-    d[at + 1] = 'a';                    // "aath" now sorts before "alarm"
+    d[at + 1] = 'a';  // "aath" now sorts before "alarm"
     CHECK(import_error(d, skip) == "test.db: page 5: element 1: keys out of order");
   }
   SUBCASE("a bucket inside a bucket (etcd writes none; crafted, they could nest without bound)") {
     std::string d = slurp("etcd-3.4/snapshots/snap1.db");
     auto key = d.find("authRevision", 5 * ps);  // the one entry of the inline bucket "auth"
     REQUIRE(key < 6 * ps);
-    d[key - 16] = 1;                            // its element's flags: now a bucket
+    d[key - 16] = 1;  // its element's flags: now a bucket
     CHECK(import_error(d, skip) == "test.db: page 5: element 0: a bucket inside bucket 'auth' (etcd writes none)");
   }
   SUBCASE("verify collects every problem instead of stopping") {

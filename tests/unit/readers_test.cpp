@@ -46,10 +46,10 @@ TEST_CASE("every etcdctl get format of the etcd 3.4 samples gives the keys and v
   CHECK(want.at("/app/recreated").create_revision == 15);
 
   for (auto [file, name, has_meta] : {std::tuple{"etcd-3.4/get-fields.txt", "etcd-fields", true},
-                                     std::tuple{"etcd-3.4/get-hex-fields.txt", "etcd-fields", true},
-                                     std::tuple{"etcd-3.4/get-protobuf.bin", "etcd-protobuf", true},
-                                     std::tuple{"etcd-3.4/get-hex-json.txt", "etcd-json", true},
-                                     std::tuple{"etcd-3.4/get-hex.txt", "etcd-hex", false}}) {
+                                      std::tuple{"etcd-3.4/get-hex-fields.txt", "etcd-fields", true},
+                                      std::tuple{"etcd-3.4/get-protobuf.bin", "etcd-protobuf", true},
+                                      std::tuple{"etcd-3.4/get-hex-json.txt", "etcd-json", true},
+                                      std::tuple{"etcd-3.4/get-hex.txt", "etcd-hex", false}}) {
     const char* input = file;  // clang 14 cannot capture a structured binding (CAPTURE's lambda)
     CAPTURE(input);
     auto got = read_fixture(file, &fmt);
@@ -141,7 +141,8 @@ TEST_CASE("bad input names where it went wrong") {
   auto err = read_error;
   CHECK(err("", "etcd-json") == "test-input: byte 0: empty input: expected etcdctl -w json output");
   CHECK(err(R"({"header":{},"kvs":[{"key":"YQ==")", "etcd-json").find("truncated") != std::string::npos);
-  CHECK(err(R"({"header":{},"kvs":[{"key":"!!!!"}]})", "etcd-json").find("byte 32: invalid etcdctl -w json output: kvs[].key is not valid base64") != std::string::npos);
+  CHECK(err(R"({"header":{},"kvs":[{"key":"!!!!"}]})", "etcd-json")
+            .find("byte 32: invalid etcdctl -w json output: kvs[].key is not valid base64") != std::string::npos);
   CHECK(err(R"({"header":{},"kvs":[{"value":"YQ=="}]})", "etcd-json").find("has no \"key\"") != std::string::npos);
   CHECK(err(R"({"kvs":[]})", "etcd-json").find("no \"header\"") != std::string::npos);
   CHECK(err("/a\n1\n/b\n", "etcd-simple") == "test-input: line 3: key line without its value line (the input ends)");
@@ -151,7 +152,8 @@ TEST_CASE("bad input names where it went wrong") {
         "test-input: line 2: \"Value\": expected a Go-quoted string");
   CHECK(err(std::string("\x0a\x05\x08\x01", 4), "etcd-protobuf").find("truncated protobuf") != std::string::npos);
   CHECK(err("\"k\"", "cilium-json").find("single JSON string") != std::string::npos);
-  CHECK(err(R"({"a":{"ModRevision":3}})", "cilium-json").find("the entry of \"a\" has no \"Data\"") != std::string::npos);
+  CHECK(err(R"({"a":{"ModRevision":3}})", "cilium-json").find("the entry of \"a\" has no \"Data\"") !=
+        std::string::npos);
   CHECK(err(R"({"a":{"Data":"%%%%"}})", "cilium-json").find("\"Data\" is not valid base64") != std::string::npos);
   CHECK(err("no arrow here\n", "cilium-text") == "test-input: line 1: expected `key => value` (cilium kvstore get)");
 }
@@ -167,7 +169,8 @@ TEST_CASE("a response's count: a cut dump is an error, a --limit page a warning"
       in->consume(c.size());
     }
   }
-  CHECK(err(pb.substr(0, pb.size() - 2), "etcd-protobuf").find("truncated protobuf: 12 kvs but no count field") != std::string::npos);
+  CHECK(err(pb.substr(0, pb.size() - 2), "etcd-protobuf").find("truncated protobuf: 12 kvs but no count field") !=
+        std::string::npos);
   // fields cut after a kv: no "Count" line.
   CHECK(err("\"ClusterID\" : 1\n\"Key\" : \"a\"\n\"Value\" : \"1\"\n", "etcd-fields") ==
         "test-input: line 4: truncated: the input ends before the \"Count\" line of the response before it");
@@ -237,7 +240,8 @@ TEST_CASE("outputs that are not dumps are named, not imported") {
   CHECK(err("etcd-3.4/lease-list.txt").find("`etcdctl lease list` output") != std::string::npos);
   CHECK(err("etcd-3.4/lease-ttl.json").find("lease timetolive") != std::string::npos);
   CHECK(err("etcd-3.4/endpoint-status.json").find("endpoint status") != std::string::npos);
-  CHECK(err("etcd-3.4/member-list.json").find("it has a \"members\" member (etcdctl member list?)") != std::string::npos);
+  CHECK(err("etcd-3.4/member-list.json").find("it has a \"members\" member (etcdctl member list?)") !=
+        std::string::npos);
   CHECK(err("etcd-3.4/get-print-value-only.txt").find("not a format kvimport knows") != std::string::npos);
   CHECK(err("etcd-3.4/get-empty-simple.txt").find("byte 0: empty input") != std::string::npos);
 }
