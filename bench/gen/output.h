@@ -5,7 +5,7 @@
 //   cilium-text  `cilium kvstore get --recursive <prefix>` ("key => value" lines)
 //   load         "<base64 key> <base64 value> <lease group>" lines for scripts/etcd-load.py
 //   csv          "key,value" RFC 4180 records (CRLF, no header) in etcd-json's key order: the
-//                same pairs as plain text, for loading into a bare table (scripts/bench)
+//                same pairs as plain text, for loading into a bare table (bench/bench.py)
 #include <cstdint>
 #include <functional>
 #include <optional>
