@@ -80,26 +80,28 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> only, skip, inputs;
   po::options_description opts;
-  // clang-format off: one option per line
-  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
-                                                 "database file (default kvsnap.db when no INPUT is given)")(
-      "snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"), "snapshot name or id (default: the newest)")(
-      "fail-on", po::value(&fail_on)->value_name("LEVEL"),
-      "exit 1 when a finding is at or above: error (default), warning, info, never")(
-      "check", po::value(&only)->value_name("ID"), "run only this check (repeatable)")(
-      "skip", po::value(&skip)->value_name("ID"), "do not run this check (repeatable)")(
-      "checks-dir", po::value<std::string>()->value_name("DIR"), "add the checks (*.sql, same header) of this folder")(
-      "list-checks", "list the checks with what they mean, the likely cause and what to do")(
-      "cluster-name", po::value<std::string>()->value_name("NAME"),
-      "the local cluster's name (default: from the snapshot)")("cluster-id", po::value<int64_t>()->value_name("ID"),
-                                                               "the local cluster's ID (default: from the snapshot)")(
-      "max-connected-clusters", po::value<int>()->default_value(255)->value_name("N"),
-      "255 or 511: sets the identity ranges")(
-      "now", po::value<std::string>()->value_name("TIME"),
-      "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
-      "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
-      "lower bound; age checks are skipped when there is neither")(
-      "save", "store the findings in the database's finding table (needs -d)");
+  // One option per line, as --help lists them:
+  // clang-format off
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database file (default kvsnap.db when no INPUT is given)")
+      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"), "snapshot name or id (default: the newest)")
+      ("fail-on", po::value(&fail_on)->value_name("LEVEL"),
+       "exit 1 when a finding is at or above: error (default), warning, info, never")
+      ("check", po::value(&only)->value_name("ID"), "run only this check (repeatable)")
+      ("skip", po::value(&skip)->value_name("ID"), "do not run this check (repeatable)")
+      ("checks-dir", po::value<std::string>()->value_name("DIR"), "add the checks (*.sql, same header) of this folder")
+      ("list-checks", "list the checks with what they mean, the likely cause and what to do")
+      ("cluster-name", po::value<std::string>()->value_name("NAME"),
+       "the local cluster's name (default: from the snapshot)")
+      ("cluster-id", po::value<int64_t>()->value_name("ID"), "the local cluster's ID (default: from the snapshot)")
+      ("max-connected-clusters", po::value<int>()->default_value(255)->value_name("N"),
+       "255 or 511: sets the identity ranges")
+      ("now", po::value<std::string>()->value_name("TIME"),
+       "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
+       "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
+       "lower bound; age checks are skipped when there is neither")
+      ("save", "store the findings in the database's finding table (needs -d)");
   // clang-format on
   add_output_options(opts, out, DocumentKind::Findings);
   int status = 0;

@@ -90,13 +90,15 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> entities, positional;
   po::options_description opts;
-  // clang-format off: one option per line
-  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
-                                                 "database holding the snapshots (default kvsnap.db when it exists)")(
-      "summary", "only the counts per entity and change kind")("entity", po::value(&entities)->value_name("TYPE"),
-                                                               "compare only this entity type (repeatable)")(
-      "include-metadata", "also report changes of revisions and leases")("no-findings",
-                                                                         "do not run kvcheck on both snapshots");
+  // One option per line, as --help lists them:
+  // clang-format off
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database holding the snapshots (default kvsnap.db when it exists)")
+      ("summary", "only the counts per entity and change kind")
+      ("entity", po::value(&entities)->value_name("TYPE"), "compare only this entity type (repeatable)")
+      ("include-metadata", "also report changes of revisions and leases")
+      ("no-findings", "do not run kvcheck on both snapshots");
   // clang-format on
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;

@@ -142,24 +142,24 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   ImportRequest req;
   po::options_description opts;
-  // clang-format off: one option per line
-  opts.add_options()("help,h", "show this help")(
-      "db,d", po::value(&db_path)->default_value("kvsnap.db")->value_name("DB"),
-      "database file (created when missing)")("name,n", po::value<std::string>()->value_name("NAME"),
-                                              "snapshot name (default: the input's file name); one input only")(
-      "format", po::value<std::string>()->value_name("FORMAT"),
-      "input format instead of detection (see --list-formats)")(
-      "prefix", po::value<std::string>()->value_name("PREFIX"),
-      "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")(
-      "replace", "replace a snapshot of the same name instead of refusing")(
-      "at-revision", po::value<int64_t>()->value_name("REV"),
-      "etcd db files: import the state at this revision (not below the compaction)")(
-      "no-history", "etcd db files: do not fill kv_history")(
-      "skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")(
-      "status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")(
-      "verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")(
-      "list-formats", "list the input formats and exit")("list-layouts",
-                                                         "list the Cilium key layouts that are decoded and exit");
+  // One option per line, as --help lists them:
+  // clang-format off
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path)->default_value("kvsnap.db")->value_name("DB"), "database file (created when missing)")
+      ("name,n", po::value<std::string>()->value_name("NAME"),
+       "snapshot name (default: the input's file name); one input only")
+      ("format", po::value<std::string>()->value_name("FORMAT"), "input format instead of detection (see --list-formats)")
+      ("prefix", po::value<std::string>()->value_name("PREFIX"),
+       "simple dumps: lines starting with this begin a key (default: the first key up to its first '/')")
+      ("replace", "replace a snapshot of the same name instead of refusing")
+      ("at-revision", po::value<int64_t>()->value_name("REV"), "etcd db files: import the state at this revision (not below the compaction)")
+      ("no-history", "etcd db files: do not fill kv_history")
+      ("skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")
+      ("status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")
+      ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
+      ("list-formats", "list the input formats and exit")
+      ("list-layouts", "list the Cilium key layouts that are decoded and exit");
   // clang-format on
   add_output_options(opts, out, DocumentKind::Report);
   int status = 0;

@@ -58,16 +58,17 @@ int main(int argc, char** argv) {
   OutputChoice out;
   std::vector<std::string> params, positional;
   po::options_description opts;
-  // clang-format off: one option per line
-  opts.add_options()("help,h", "show this help")("db,d", po::value(&db_path)->value_name("DB"),
-                                                 "database file, or an input to import first (default kvsnap.db)")(
-      "snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
-      "snapshot name or id for current_snapshot() (default: the newest)")(
-      "query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")(
-      "param,p", po::value(&params)->value_name("NAME=VALUE"),
-      "NAME=VALUE for the query's :NAME parameter (repeatable)")("list", "list the saved queries")(
-      "schema", po::value<std::string>()->implicit_value("")->value_name("TABLE"),
-      "describe every table and view, or one");
+  // One option per line, as --help lists them:
+  // clang-format off
+  opts.add_options()
+      ("help,h", "show this help")
+      ("db,d", po::value(&db_path)->value_name("DB"), "database file, or an input to import first (default kvsnap.db)")
+      ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
+       "snapshot name or id for current_snapshot() (default: the newest)")
+      ("query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")
+      ("param,p", po::value(&params)->value_name("NAME=VALUE"), "NAME=VALUE for the query's :NAME parameter (repeatable)")
+      ("list", "list the saved queries")
+      ("schema", po::value<std::string>()->implicit_value("")->value_name("TABLE"), "describe every table and view, or one");
   // clang-format on
   add_output_options(opts, out, DocumentKind::Rows);
   int status = 0;

@@ -8,11 +8,12 @@ namespace kvsnap {
 
 void add_output_options(po::options_description& opts, OutputChoice& choice, DocumentKind kind) {
   std::string help_text = "output format: " + output_format_names(kind) + " (default text)";
-  // clang-format off: one option per line
-  opts.add_options()("output,o", po::value(&choice.format)->value_name("FORMAT"), help_text.c_str())(
-      "color", po::value(&choice.color)->value_name("WHEN"),
-      "text: colour auto (on a terminal, unless NO_COLOR is set), always or never")(
-      "all", po::bool_switch(&choice.all), "list every key of a finding or change (text shows a few, then a count)");
+  // One option per line, as --help lists them:
+  // clang-format off
+  opts.add_options()
+      ("output,o", po::value(&choice.format)->value_name("FORMAT"), help_text.c_str())
+      ("color", po::value(&choice.color)->value_name("WHEN"), "text: colour auto (on a terminal, unless NO_COLOR is set), always or never")
+      ("all", po::bool_switch(&choice.all), "list every key of a finding or change (text shows a few, then a count)");
   // clang-format on
 }
 

@@ -54,9 +54,11 @@ std::optional<po::variables_map> parse_command_line(int argc, char** argv, const
   po::options_description visible(help_caption(help));  // the tool's options and what every tool has
   std::string generate_help = "write the man page or a shell completion script and exit: " + generator_names();
   po::options_description common;
-  // clang-format off: one option per line
-  common.add_options()("version", "print the version and the commit it was built from")(
-      "generate", po::value<std::string>()->value_name("KIND"), generate_help.c_str());
+  // One option per line, as --help lists them:
+  // clang-format off
+  common.add_options()
+      ("version", "print the version and the commit it was built from")
+      ("generate", po::value<std::string>()->value_name("KIND"), generate_help.c_str());
   // clang-format on
   visible.add(opts).add(common);
   po::options_description all;
