@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include "check/baseline.h"
 #include "check/checks.h"
 #include "check/figures.h"
 #include "check/report.h"
@@ -39,7 +40,10 @@ ToolHelp tool_help() {
       "every check.\n"
       "\n"
       "Reads snapshot SNAPSHOT (name or id; default: the newest) of database DB, or imports INPUT (any\n"
-      "format kvimport reads) into a temporary database first (removed as soon as it is open).";
+      "format kvimport reads) into a temporary database first (removed as soon as it is open).\n"
+      "\n"
+      "With --baseline OLD (an earlier snapshot of DB, or an input file) the checks that need history\n"
+      "run too: they compare the snapshot with OLD (a lock unchanged in both is stuck, not passing).";
   h.exit_status =
       "0 no finding at or above --fail-on, 1 there is one, 2 bad usage or input,\n"
       "3 the snapshot holds no Cilium key (nothing under cilium/): nothing to check, no verdict.";
@@ -48,6 +52,9 @@ ToolHelp tool_help() {
       {"kvcheck -d support.db -s before --fail-on warning", "check the snapshot named before; exit 1 on a warning"},
       {"kvcheck sysdump.zip -o sarif > kvcheck.sarif", "findings for a code-scanning dashboard"},
       {"kvcheck -d support.db -o html > report.html", "one self-contained page with the pictures"},
+      {"kvcheck -d support.db -s after --baseline before",
+       "also the checks that need two snapshots: a lock held by the same lease in both (lock-stuck), identities "
+       "deleted while in use, node CIDRs that moved under their endpoints"},
   };
   for (const auto& c : builtin_checks())
     h.choices["check"].push_back({c.id, std::string(severity_name(c.severity)) + ": " + c.title});
@@ -101,6 +108,7 @@ int main(int argc, char** argv) {
        "reference time of age checks: an RFC 3339 time, or file-mtime (the input file's modification time, which a "
        "copy changes). Default: what the input states (a sysdump's name) and the newest time in its data, as a "
        "lower bound; age checks are skipped when there is neither")
+      ("baseline", po::value<std::string>()->value_name("OLD"), "an earlier snapshot to compare with (a name or id in DB, or an input file): adds the checks that need history, such as lock-stuck")
       ("save", "store the findings in the database's finding table (needs -d)");
   // clang-format on
   add_output_options(opts, out, DocumentKind::Findings);
@@ -141,11 +149,28 @@ int main(int argc, char** argv) {
     bool save = vm.count("save") > 0;
     if (save && !inputs.empty()) throw UsageError("--save needs a database (-d DB), not an INPUT");
     ContextOverrides ov;
-    if (vm.count("cluster-name")) ov.cluster_name = vm["cluster-name"].as<std::string>();
-    if (vm.count("cluster-id")) ov.cluster_id = vm["cluster-id"].as<int64_t>();
     ov.max_clusters = vm["max-connected-clusters"].as<int>();
     if (ov.max_clusters != 255 && ov.max_clusters != 511)
-      throw UsageError("--max-connected-clusters must be 255 or 511");
+      throw UsageError(fmt::format("--max-connected-clusters {}: Cilium accepts 255 or 511", ov.max_clusters));
+    if (vm.count("cluster-id")) {
+      ov.cluster_id = vm["cluster-id"].as<int64_t>();
+      if (*ov.cluster_id < 0 || *ov.cluster_id > ov.max_clusters)
+        throw UsageError(fmt::format("--cluster-id {}: cluster IDs are 0 to {}{}", *ov.cluster_id, ov.max_clusters,
+                                     ov.max_clusters == 255 ? " (0 to 511 with --max-connected-clusters 511)" : ""));
+    }
+    if (vm.count("cluster-name")) {
+      // Cilium's own rules changed between versions; what no version can hold is refused: an
+      // empty name, or one with '/', spaces or control bytes (it is a segment of etcd keys).
+      const std::string name = vm["cluster-name"].as<std::string>();
+      bool ok = !name.empty() && name.size() <= 253;
+      for (unsigned char ch : name) ok = ok && ch > ' ' && ch != '/' && ch != 0x7f;
+      if (!ok)
+        throw UsageError(
+            fmt::format("--cluster-name '{}': not a cluster name (it is a segment of etcd keys: not "
+                        "empty, no '/', spaces or control characters)",
+                        name));
+      ov.cluster_name = name;
+    }
     if (vm.count("now")) {
       const std::string& now = vm["now"].as<std::string>();
       ov.now_from_file_mtime = now == "file-mtime";
@@ -184,6 +209,11 @@ int main(int argc, char** argv) {
       report.exit_status = kExitNothingToCheck;
       print_document(check_report_document(report), out, DocumentKind::Findings);
       return report.exit_status;
+    }
+    OpenedDb baseline_input;  // --baseline FILE: its temporary database, attached as `old`
+    if (vm.count("baseline")) {
+      report.context.baseline =
+          attach_baseline(*db, opened.imported, sid, vm["baseline"].as<std::string>(), baseline_input);
     }
     report.run = run_checks(*db, selected, report.context, int(reader_count()));
     for (const auto& f : report.run.findings)

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "check/baseline.h"
 #include "diff/diff.h"
 #include "diff/report.h"
 #include "render/print.h"
@@ -77,7 +78,7 @@ Side resolve(const std::string& arg, Db* db) {
   if (access(path.c_str(), F_OK) != 0)
     throw UsageError(db ? fmt::format("{}: no such snapshot in {} and no such file", arg, db->path())
                         : fmt::format("{}: no such file (give -d DB to name snapshots)", arg));
-  s.opened = open_db_or_import(path, rev, arg);
+  s.opened = open_db_or_import(path, rev, arg, false, true);  // kept linked until attached as a baseline
   s.db = s.opened.db.get();
   s.id = resolve_snapshot(*s.db, std::nullopt);
   return s;
@@ -121,6 +122,14 @@ int main(int argc, char** argv) {
     }
     Side a = resolve(positional[0], db.get());
     Side b = resolve(positional[1], db.get());
+    // OLD attached to NEW's connections as `old`, for the checks that compare the two; then the
+    // temporary files go (their connections keep reading them).
+    std::optional<CheckContext::Baseline> baseline;
+    if (!vm.count("no-findings") && !(a.db == b.db && a.id == b.id))
+      baseline =
+          attach_baseline_snapshot(*b.db, b.id, *a.db, a.opened.imported ? a.opened.file.path() : a.db->path(), a.id);
+    a.opened.file.remove();
+    b.opened.file.remove();
     for (Side* s : {&a, &b}) register_sql_functions(*s->db);
     DiffReport report;
     for (const Side* s : {&a, &b})
@@ -134,7 +143,7 @@ int main(int argc, char** argv) {
     report.include_metadata = dopts.include_metadata;
     report.summary_only = vm.count("summary") > 0;
     report.diff = diff_snapshots({a.db, a.id}, {b.db, b.id}, dopts);
-    if (!vm.count("no-findings")) report.findings = diff_findings({a.db, a.id}, {b.db, b.id});
+    if (!vm.count("no-findings")) report.findings = diff_findings({a.db, a.id}, {b.db, b.id}, baseline);
     print_document(diff_report_document(report), out, DocumentKind::Report);
     return report.diff.differs() ? 1 : 0;
   } catch (const InputError& e) {

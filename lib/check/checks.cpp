@@ -46,7 +46,7 @@ constexpr SqlHeaderField kCheckHeader[] = {
     {"meaning", false, false, true},
     {"cause", false, false, true},
     {"action", false, false, true},
-    {"requires", false, true},  // space-separated: now, leases, lease-info
+    {"requires", false, true},  // space-separated: now, leases, lease-info, baseline
 };
 
 }  // namespace
@@ -70,9 +70,9 @@ CheckDef parse_check(const std::string& origin, std::string_view text) {
   for (const SqlHeaderValue* r : f.all("requires")) {
     std::istringstream is(r->value);
     for (std::string req; is >> req;) {
-      if (req != "now" && req != "leases" && req != "lease-info")
+      if (req != "now" && req != "leases" && req != "lease-info" && req != "baseline")
         throw InputError(origin, fmt::format("line {}", r->line),
-                         fmt::format("unknown requirement '{}' (now, leases, lease-info)", req));
+                         fmt::format("unknown requirement '{}' (now, leases, lease-info, baseline)", req));
       c.requires_.push_back(req);
     }
   }
@@ -290,10 +290,14 @@ void bind_params(Stmt& s, const CheckContext& c) {
       s.bind(i, c.now);
     else if (name == "now_is_lower_bound")
       s.bind(i, int64_t(c.now_is_lower_bound));
+    else if (name == "baseline")
+      s.bind(i, c.baseline ? std::optional<int64_t>(c.baseline->snapshot_id) : std::nullopt);
+    else if (name == "baseline_now")
+      s.bind(i, c.baseline ? c.baseline->now : std::nullopt);
     else
       throw DbError(
           fmt::format("unknown parameter :{} (known: :snapshot, :cluster_name, :cluster_id, :shift, "
-                      ":max_clusters, :id_min, :id_max, :now, :now_is_lower_bound)",
+                      ":max_clusters, :id_min, :id_max, :now, :now_is_lower_bound, :baseline, :baseline_now)",
                       name));
   }
 }
@@ -315,6 +319,7 @@ std::optional<std::vector<Finding>> run_one(Db& db, const CheckDef& c, const Che
       why = "no reference time: the input states no capture time and its data holds none; pass --now";
     if (r == "leases" && !ctx.has_leases) why = "needs the lease table, which only etcd snapshot files carry";
     if (r == "lease-info" && !ctx.has_lease_info) why = "the input does not say which keys have leases";
+    if (r == "baseline" && !ctx.baseline) why = "compares with an earlier snapshot: give one with --baseline OLD";
   }
   if (!why.empty()) return std::nullopt;
   Stmt s;

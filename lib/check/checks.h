@@ -5,6 +5,9 @@
 //   and optionally severity (to override the check's own for one finding).
 // Parameters: :snapshot, :cluster_name, :cluster_id, :shift, :max_clusters, :id_min, :id_max, :now,
 // :now_is_lower_bound (1 when :now is only known to be no later than the capture: ages are "at least").
+// Checks that compare with an earlier snapshot (`requires: baseline`, kvcheck --baseline OLD and
+// kvdiff) read it through the attached schema `old` (old.kv, old.identity, ...) with :baseline
+// its snapshot id and :baseline_now its reference time (NULL when unknown).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,7 +24,7 @@ std::optional<Severity> parse_severity(std::string_view s);
 struct CheckDef {
   std::string id, title, meaning, cause, action;
   Severity severity = Severity::Warning;
-  std::vector<std::string> requires_;  // "now", "leases", "lease-info"
+  std::vector<std::string> requires_;  // "now", "leases", "lease-info", "baseline"
   std::string sql;
   std::string origin;  // "built-in" or the file it came from
 };
@@ -54,6 +57,13 @@ struct CheckContext {
   std::string now_source;       // where the time came from, in words a user understands, or why there is none
   bool has_leases = false;      // the snapshot has a lease table (etcd db files)
   bool has_lease_info = false;  // kv.lease is known (not NULL)
+  // An earlier snapshot to compare with, in the attached schema `old` of every connection.
+  struct Baseline {
+    int64_t snapshot_id = 0;
+    std::string name;
+    std::optional<int64_t> now;
+  };
+  std::optional<Baseline> baseline;
 
   int shift() const { return max_clusters == 511 ? 15 : 16; }
   int64_t id_min() const { return cluster_id == 0 ? 256 : cluster_id << shift(); }

@@ -92,6 +92,11 @@ Document check_report_document(const CheckReport& r) {
        Value::text(fmt::format("{} (from {}), cluster ID {} (from {}), {} connected clusters", c.cluster_name,
                                c.cluster_name_source, c.cluster_id, c.cluster_id_source, c.max_clusters))});
   d.facts.push_back({"reference", "reference time", Value::text(describe_reference_time(c))});
+  if (c.baseline)
+    d.facts.push_back(
+        {"baseline", "compared with",
+         Value::text(fmt::format("{} (snapshot {}, reference time {})", c.baseline->name, c.baseline->snapshot_id,
+                                 c.baseline->now ? format_rfc3339(*c.baseline->now) : "unknown"))});
   if (r.nothing_to_check()) {
     d.facts.push_back({"nothing_to_check", "result",
                        Value::text(fmt::format("no Cilium keys: nothing to check (the snapshot holds {}, none under "

@@ -324,16 +324,22 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
   return out;
 }
 
-FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s) {
-  auto checks = builtin_checks();
-  auto run = [&](const SnapshotRef& s) {
+FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
+                          const std::optional<CheckContext::Baseline>& baseline) {
+  std::vector<CheckDef> single, history;  // history: the checks that compare NEW with OLD
+  for (auto& c : builtin_checks())
+    (std::count(c.requires_.begin(), c.requires_.end(), "baseline") ? history : single).push_back(std::move(c));
+  auto run = [&](const SnapshotRef& s, const std::vector<CheckDef>& checks,
+                 const std::optional<CheckContext::Baseline>& b) {
     register_sql_functions(*s.db);
     // Several read-only connections with mmap, as kvcheck runs them: the checks probe whole
     // snapshots through indexes.
     int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    return run_checks(*s.db, checks, make_context(*s.db, s.id, ContextOverrides{}), threads).findings;
+    CheckContext ctx = make_context(*s.db, s.id, ContextOverrides{});
+    ctx.baseline = b;
+    return run_checks(*s.db, checks, ctx, threads).findings;
   };
-  auto a = run(old_s), b = run(new_s);
+  auto a = run(old_s, single, std::nullopt), b = run(new_s, single, std::nullopt);
   auto key = [](const Finding& f) {
     std::string k = f.check + "\n" + f.message;
     for (const auto& x : f.keys) k += "\n" + x;
@@ -347,6 +353,9 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s) {
     if (!in_a.count(key(f))) d.added.push_back(f);
   for (auto& f : a)
     if (!in_b.count(key(f))) d.resolved.push_back(f);
+  // What only the two snapshots together show (a lock unchanged in both, ...) is new in NEW.
+  if (baseline)
+    for (auto& f : run(new_s, history, baseline)) d.added.push_back(std::move(f));
   return d;
 }
 

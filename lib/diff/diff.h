@@ -67,7 +67,10 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
 struct FindingDiff {
   std::vector<Finding> added, resolved;  // new in NEW; in OLD but gone from NEW
 };
-// Runs every built-in check on both snapshots and compares the findings (check, message, keys).
-FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s);
+// Runs every built-in check on both snapshots and compares the findings (check, message, keys);
+// with `baseline` (OLD attached to NEW's connections as `old`: check/baseline.h) the checks that
+// compare two snapshots also run on NEW, and what they find is new.
+FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
+                          const std::optional<CheckContext::Baseline>& baseline);
 
 }  // namespace kvsnap

@@ -159,8 +159,16 @@ Db& Db::reader(size_t i) {
   while (readers_.size() <= i) {
     readers_.push_back(std::make_unique<Db>(path_, Mode::ReadOnly));
     readers_.back()->enable_mmap();
+    for (const auto& [path, schema] : attached_) readers_.back()->attach(path, schema);
   }
   return *readers_[i];
+}
+
+void Db::attach(const std::string& path, const std::string& schema) {
+  Stmt s = prepare("ATTACH DATABASE ?1 AS " + schema);
+  s.bind_text(1, path).run();
+  for (auto& r : readers_) r->attach(path, schema);
+  attached_.emplace_back(path, schema);
 }
 
 void Db::open_readers(size_t n) {

@@ -83,6 +83,10 @@ class Db {
   // unlink a temporary database file afterwards (open connections keep reading it).
   Db& reader(size_t i);
   void open_readers(size_t n);
+  // ATTACHes another database file (read-only when this connection is) as `schema`, on this
+  // connection, on every reader and on readers opened later (kvcheck --baseline: `old`). The
+  // file may be unlinked once this and every reader it needs are attached.
+  void attach(const std::string& path, const std::string& schema);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int64_t query_int(std::string_view sql);
   sqlite3* get() const { return db_; }
@@ -94,6 +98,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::string path_;
   std::vector<std::unique_ptr<Db>> readers_;
+  std::vector<std::pair<std::string, std::string>> attached_;  // path, schema
 };
 
 // SQLite's message for the last error of a connection, with what it means for the user where

@@ -72,7 +72,7 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
 }
 
 OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision, const std::string& name,
-                           bool given_as_db) {
+                           bool given_as_db, bool keep_file) {
   OpenedDb out;
   struct stat st;
   bool empty_file = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
@@ -95,7 +95,10 @@ OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_re
   }
   out.db = std::make_unique<Db>(temp.path(), Db::Mode::ReadOnly);
   out.db->open_readers(reader_count());
-  temp.remove();  // every connection is open: the data lives on in them, the file is gone
+  if (keep_file)
+    out.file = std::move(temp);
+  else
+    temp.remove();  // every connection is open: the data lives on in them, the file is gone
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "util/temp_file.h"
 
 namespace kvsnap {
 
@@ -23,7 +24,10 @@ size_t reader_count();
 
 struct OpenedDb {
   std::unique_ptr<Db> db;
-  bool imported = false;  // an input imported into a temporary database (already unlinked)
+  bool imported = false;  // an input imported into a temporary database
+  // With keep_file: the temporary database, still linked so that another connection can ATTACH
+  // it (kvcheck --baseline, kvdiff); remove() it once attached. Removed when destroyed anyway.
+  TempFile file;
 };
 
 // Opens `path` read-only when it is a SQLite file; otherwise imports it (at_revision for etcd db
@@ -31,6 +35,6 @@ struct OpenedDb {
 // connections and unlinks the file, so even a SIGKILL leaves nothing behind. `given_as_db`: the
 // user named it as a database (-d), so an empty file is explained as a database, not an input.
 OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision = std::nullopt,
-                           const std::string& snapshot_name = "", bool given_as_db = false);
+                           const std::string& snapshot_name = "", bool given_as_db = false, bool keep_file = false);
 
 }  // namespace kvsnap

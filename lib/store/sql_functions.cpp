@@ -60,6 +60,13 @@ void fn_label_value(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, l->value.data(), int(l->value.size()), SQLITE_TRANSIENT);
 }
 
+// 1 when the label string is in Cilium's canonical form (re-serializes to the same bytes).
+void fn_labels_canonical(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0])) return sqlite3_result_null(ctx);
+  std::string_view s = text_arg(argv[0]);
+  sqlite3_result_int(ctx, format_labels(parse_labels(s)) == s);
+}
+
 void fn_identity_cluster(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (is_null(argv[0]) || is_null(argv[1])) return sqlite3_result_null(ctx);
   int64_t id = sqlite3_value_int64(argv[0]);
@@ -98,6 +105,7 @@ constexpr Fn kFunctions[] = {
     {"cidr_contains", 2, fn_cidr_contains},
     {"cidr_overlaps", 2, fn_cidr_overlaps},
     {"label_value", 2, fn_label_value},
+    {"labels_canonical", 1, fn_labels_canonical},
     {"identity_cluster", 2, fn_identity_cluster},
     {"rfc3339", 1, fn_rfc3339},
     {"display_bytes", 1, fn_display_bytes},

@@ -11,12 +11,19 @@ cached(cluster, kv_id) AS (
   SELECT t.cluster, t.kv_id FROM cache_keys c JOIN identity t ON t.kv_id = c.id WHERE t.scope = 'cache'
   UNION ALL SELECT t.cluster, t.kv_id FROM cache_keys c JOIN ipcache t ON t.kv_id = c.id WHERE t.scope = 'cache'
   UNION ALL SELECT t.key_cluster, t.kv_id FROM cache_keys c JOIN node t ON t.kv_id = c.id WHERE t.scope = 'cache'
-  UNION ALL SELECT t.key_cluster, t.kv_id FROM cache_keys c JOIN service t ON t.kv_id = c.id WHERE t.scope = 'cache')
-SELECT printf('%d cached entries of cluster %s, which has no cluster config%s', count(*), c.cluster,
-              CASE WHEN cc.cluster IS NULL THEN '' ELSE ' marked cached' END) AS message,
+  UNION ALL SELECT t.key_cluster, t.kv_id FROM cache_keys c JOIN service t ON t.kv_id = c.id WHERE t.scope = 'cache'),
+-- The sync canaries of those clusters' caches go stale with them: they are part of what to delete.
+entries(cluster, kv_id, canary) AS (
+  SELECT cluster, kv_id, 0 FROM cached
+  UNION ALL SELECT m.cluster, m.kv_id, 1 FROM sync_marker m
+    WHERE m.snapshot_id = :snapshot AND m.cluster IN (SELECT cluster FROM cached))
+SELECT printf('%d cached entries of cluster %s, which has no cluster config%s%s', sum(c.canary = 0), c.cluster,
+              CASE WHEN cc.cluster IS NULL THEN '' ELSE ' marked cached' END,
+              CASE WHEN sum(c.canary) > 0 THEN printf(' (and %d sync canaries)', sum(c.canary)) ELSE '' END) AS message,
        json_group_array(CAST(k.key AS TEXT)) AS keys,
-       json_object('cluster', c.cluster, 'entries', count(*), 'config_present', cc.cluster IS NOT NULL) AS details
-FROM cached c JOIN kv k ON k.id = c.kv_id
+       json_object('cluster', c.cluster, 'entries', sum(c.canary = 0), 'sync_canaries', sum(c.canary),
+                   'config_present', cc.cluster IS NOT NULL) AS details
+FROM entries c JOIN kv k ON k.id = c.kv_id
 LEFT JOIN cluster_config cc ON cc.snapshot_id = :snapshot AND cc.cluster = c.cluster
 WHERE cc.cluster IS NULL OR cc.cached = 0
 GROUP BY c.cluster

@@ -1,11 +1,22 @@
 -- id: identity-malformed
 -- severity: warning
 -- title: Identity labels not in Cilium's canonical form
--- meaning: The label string of a master key does not re-serialize to the same bytes: Cilium writes labels sorted by key as source:key=value; with a ';' after every label. Agents look identities up by these exact bytes, so a differently written string is a different identity to them.
--- cause: The key was written by hand or by a tool other than Cilium.
--- action: Delete the key if no slave key uses it; otherwise re-create it in canonical form.
-SELECT printf('identity %d: labels are not in canonical form (sorted by key, source:key=value;)', i.id) AS message,
-       json_array(CAST(k.key AS TEXT)) AS keys,
-       json_object('identity', i.id, 'labels', i.labels) AS details
-FROM identity i JOIN kv k ON k.id = i.kv_id
-WHERE i.snapshot_id = :snapshot AND i.canonical = 0
+-- meaning: A label string in a master key's value, a slave key (identities/v1/value/<labels>/<node>) or an allocation lock (identities/v1/locks/<labels>/<lease>) does not re-serialize to the same bytes: Cilium writes labels sorted by key as source:key=value; with a ';' after every label. Agents look identities up by these exact bytes, so a differently written string is a different identity to them.
+-- cause: The keys were written by hand or by a tool other than Cilium.
+-- action: Delete the listed keys if no endpoint uses the identity; otherwise re-create them in canonical form.
+WITH bad(labels, kind, identity, kv_id) AS (
+  SELECT labels, 'master', id, kv_id FROM identity WHERE snapshot_id = :snapshot AND canonical = 0
+  UNION ALL SELECT labels, 'slave', identity, kv_id FROM identity_ref
+    WHERE snapshot_id = :snapshot AND labels_canonical(labels) = 0
+  UNION ALL SELECT labels, 'lock', NULL, kv_id FROM identity_lock
+    WHERE snapshot_id = :snapshot AND kind = 'allocation' AND labels_canonical(labels) = 0)
+SELECT CASE WHEN max(b.kind = 'master') THEN printf('identity %d: labels are not in canonical form (sorted by key, source:key=value;)',
+                                                     max(CASE WHEN b.kind = 'master' THEN b.identity END))
+            ELSE printf('labels %s are not in canonical form (sorted by key, source:key=value;)', b.labels) END
+       || CASE WHEN sum(b.kind <> 'master') > 0
+               THEN printf(': %d slave key(s), %d lock(s)', sum(b.kind = 'slave'), sum(b.kind = 'lock')) ELSE '' END AS message,
+       json_group_array(CAST(k.key AS TEXT)) AS keys,
+       json_object('identity', max(b.identity), 'labels', b.labels, 'master_keys', sum(b.kind = 'master'),
+                   'slave_keys', sum(b.kind = 'slave'), 'locks', sum(b.kind = 'lock')) AS details
+FROM bad b JOIN kv k ON k.id = b.kv_id
+GROUP BY b.labels

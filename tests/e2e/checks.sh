@@ -19,8 +19,10 @@ declare -A keyless=(
   [lease-dangling]="a lease no key is attached to"
 )
 # kvcheck arguments per fixture; every other fixture runs with the healthy reference time, so that
-# heartbeat-stale runs on it too and must stay silent.
-declare -A args=([heartbeat-stale]="--now $stale_now")
+# heartbeat-stale runs on it too and must stay silent. A fixture <id>.old.json is the earlier state
+# of a pair: the check compares the two (--baseline). heartbeat-not-advancing runs without --now:
+# its later snapshot's own data (a sync canary rewritten at 08:20) says time has passed.
+declare -A args=([heartbeat-stale]="--now $stale_now" [heartbeat-not-advancing]="")
 
 expect_status 0 kvcheck --list-checks -o json
 mapfile -t checks < <(python3 -c '
@@ -90,7 +92,8 @@ for id in "${checks[@]}"; do
   [ "${#fixtures[@]}" -eq 1 ] || fail "check $id: want one fixture $CF/$id.json or .db, found ${#fixtures[@]} (scripts/make-check-fixtures makes them)"
   f=${fixtures[0]}
   grep -qF "\`$(basename "$f")\`" "$CF/README.md" || fail "$CF/README.md does not describe $(basename "$f")"
-  read -ra a <<<"${args[$id]:---now $healthy_now}"
+  if [ -n "${args[$id]+set}" ]; then read -ra a <<<"${args[$id]}"; else a=(--now "$healthy_now"); fi
+  [ -f "$CF/$id.old.json" ] && a+=(--baseline "$CF/$id.old.json")
 
   got=0
   kvcheck -o json "${a[@]}" "$f" >"$TMP/report.json" 2>"$TMP/err" || got=$?
@@ -116,10 +119,72 @@ expect_status 0 kvcheck --now "$healthy_now" "$CF/identity-unused.json"
 expect_in "$TMP/out" "identity-unused"
 expect_status 1 kvcheck --fail-on warning --now "$healthy_now" "$CF/identity-unused.json"
 
-# Every fixture belongs to a check that exists.
+# Every fixture belongs to a check that exists (baseline-clean is the healthy pair below).
 for f in "$CF"/*; do
   b=$(basename "$f")
   [ "$b" = README.md ] && continue
-  id=${b%.*}
+  id=${b%%.*}
+  [ "$id" = baseline-clean ] && continue
   [ -n "${known[$id]:-}" ] || fail "$b: no check $id (kvcheck --list-checks)"
 done
+
+# The healthy pair: a lock released and taken again by another lease, the heartbeat and a sync
+# canary rewritten. No check that compares two snapshots finds anything, and the lock is held
+# (info) in the later one.
+expect_status 0 kvcheck -o json --baseline "$CF/baseline-clean.old.json" "$CF/baseline-clean.json"
+python3 - "$TMP/out" <<'PY'
+import json, sys, kvdoc
+r = json.load(open(sys.argv[1]))
+found = sorted((f["check"], f["message"]) for f in kvdoc.rows(r, "check/"))
+assert [c for c, _ in found] == ["lock-held"], found
+assert "held by lease 694d7f973360460c" in found[0][1], found
+skipped = [s["check"] for s in kvdoc.section(r, "skipped")["rows"]]
+assert not [c for c in skipped if c in ("lock-stuck", "heartbeat-not-advancing", "identity-slaves-lost",
+                                        "ip-identity-deleted", "node-cidr-moved")], skipped
+PY
+# kvdiff reports what the history checks find as new findings: the stuck lock.
+expect_status 1 kvdiff "$CF/lock-stuck.old.json" "$CF/lock-stuck.json" -o json
+python3 - "$TMP/out" <<'PY'
+import json, sys, kvdoc
+r = json.load(open(sys.argv[1]))
+new = sorted(f["check"] for f in kvdoc.rows(r, "findings/new"))
+assert "lock-stuck" in new, new
+PY
+expect_status 1 kvdiff "$CF/baseline-clean.old.json" "$CF/baseline-clean.json" -o json
+python3 - "$TMP/out" <<'PY'
+import json, sys, kvdoc
+r = json.load(open(sys.argv[1]))
+new = sorted(f["check"] for f in kvdoc.rows(r, "findings/new"))
+assert not set(new) & {"lock-stuck", "heartbeat-not-advancing", "identity-slaves-lost", "ip-identity-deleted",
+                       "node-cidr-moved"}, new
+PY
+
+# Full key lists: a finding names every key that is part of the fault, so that the list is what
+# a user would delete or fix.
+keys_of() {  # keys_of CHECK ARGS...: the sorted keys of CHECK's findings
+  kvcheck -o json --fail-on never "${@:2}" >"$TMP/keys.json"
+  python3 -c '
+import json, sys, kvdoc
+for f in kvdoc.rows(json.load(open(sys.argv[1])), "check/"):
+    if f["check"] == sys.argv[2]:
+        print("\n".join(f["keys"]))' "$TMP/keys.json" "$1" | sort
+}
+malformed=$(keys_of identity-malformed --now "$healthy_now" "$CF/identity-malformed.json")
+expect_eq "$(grep -c . <<<"$malformed")" 3 "identity-malformed keys: master, slave and lock: $malformed"
+grep -q '^cilium/state/identities/v1/id/20003$' <<<"$malformed" || fail "identity-malformed lacks the master key"
+grep -q '^cilium/state/identities/v1/value/k8s:version=v5;.*/192.168.1.7$' <<<"$malformed" || fail "identity-malformed lacks the slave key"
+grep -q '^cilium/state/identities/v1/locks/k8s:version=v5;.*/694d7f973360460b$' <<<"$malformed" || fail "identity-malformed lacks the lock"
+expect_eq "$(keys_of cache-without-config --now "$healthy_now" "$CF/cache-without-config.json" | tr '\n' ' ')" \
+  "cilium/cache/nodes/v1/cluster2/worker-1 cilium/synced/cluster2/cilium/cache/nodes/v1 " "cache-without-config keys"
+expect_eq "$(keys_of lock-stuck --now "$healthy_now" --baseline "$CF/lock-stuck.old.json" "$CF/lock-stuck.json")" \
+  "cilium/state/identities/v1/locks/k8s:app=cache;k8s:app.kubernetes.io/part-of=default;k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=default;k8s:io.cilium.k8s.policy.cluster=default;k8s:io.cilium.k8s.policy.serviceaccount=default;k8s:io.kubernetes.pod.namespace=default;k8s:version=v3;/694d7f973360460b" \
+  "lock-stuck keys"
+expect_eq "$(keys_of ip-identity-deleted --now "$healthy_now" --baseline "$CF/ip-identity-deleted.old.json" "$CF/ip-identity-deleted.json")" \
+  "$(python3 -c '
+import base64, json, sys
+for kv in json.load(open(sys.argv[1]))["kvs"]:
+    k, v = base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode()
+    if k.startswith("cilium/state/ip/v1/") and "\"ID\":65140," in v: print(k)' "$CF/ip-identity-deleted.json" | sort)" \
+  "ip-identity-deleted keys: every ipcache entry of identity 65140"
+expect_eq "$(keys_of identity-slaves-lost --now "$healthy_now" --baseline "$CF/identity-slaves-lost.old.json" "$CF/identity-slaves-lost.json")" \
+  "cilium/state/identities/v1/id/64620" "identity-slaves-lost keys: the master key left behind"

@@ -197,6 +197,25 @@ expect_status 2 kvcheck -d "$db" "$demo"
 expect_status 2 kvcheck -d "$TMP/none.db"
 expect_status 2 kvcheck -o yaml "$demo"
 expect_in "$TMP/err" "-o yaml: not a format of this output; use one of text, csv, json, ndjson, markdown, html, sarif, junit"
+# Impossible context values are refused before any work, saying what is possible.
+expect_status 2 kvcheck --cluster-id 256 "$demo"
+expect_in "$TMP/err" "--cluster-id 256: cluster IDs are 0 to 255 (0 to 511 with --max-connected-clusters 511)"
+expect_status 2 kvcheck --cluster-id -1 "$demo"
+expect_in "$TMP/err" "--cluster-id -1: cluster IDs are 0 to 255"
+expect_status 2 kvcheck --cluster-id 512 --max-connected-clusters 511 "$demo"
+expect_in "$TMP/err" "--cluster-id 512: cluster IDs are 0 to 511"
+kvcheck --cluster-id 300 --max-connected-clusters 511 -o json --fail-on never "$demo" >"$TMP/out" ||
+  fail "--cluster-id 300 with --max-connected-clusters 511 is valid"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["context"]; assert c["cluster_id"] == 300 and c["identity_range"] == [300 << 15, (301 << 15) - 1], c' "$TMP/out"
+expect_status 2 kvcheck --max-connected-clusters 256 "$demo"
+expect_in "$TMP/err" "--max-connected-clusters 256: Cilium accepts 255 or 511"
+expect_status 2 kvcheck --cluster-name '' "$demo"
+expect_in "$TMP/err" "--cluster-name '': not a cluster name"
+expect_status 2 kvcheck --cluster-name 'a/b' "$demo"
+expect_status 2 kvcheck --baseline "$TMP/none.json" "$demo"
+expect_in "$TMP/err" "--baseline $TMP/none.json: no such file"
+expect_status 2 kvcheck -d "$db" --baseline 1 -s 1
+expect_in "$TMP/err" "--baseline names the snapshot being checked"
 expect_status 0 kvcheck --list-checks -o markdown
 expect_in "$TMP/out" "node-cidr-overlap (error): Pod CIDRs of two nodes overlap"
 expect_status 0 kvcheck --help

@@ -1,0 +1,47 @@
+#include "check/baseline.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "store/snapshot_select.h"
+#include "store/sql_functions.h"
+#include "util/error.h"
+
+namespace kvsnap {
+
+CheckContext::Baseline attach_baseline_snapshot(Db& db, int64_t snapshot_id, Db& baseline_db,
+                                                const std::string& baseline_path, int64_t baseline_id) {
+  if (&baseline_db == &db && baseline_id == snapshot_id)
+    throw UsageError("--baseline names the snapshot being checked: give an earlier one");
+  register_sql_functions(baseline_db);
+  CheckContext::Baseline b;
+  b.snapshot_id = baseline_id;
+  b.name = load_snapshot_info(baseline_db, baseline_id).name;
+  // Its reference time as kvcheck would take it (stated capture time, else the data's newest).
+  b.now = make_context(baseline_db, baseline_id, ContextOverrides{}).now;
+  db.open_readers(reader_count());  // every connection that runs checks gets `old` now
+  db.attach(baseline_path, "old");
+  return b;
+}
+
+CheckContext::Baseline attach_baseline(Db& db, bool db_is_temporary, int64_t snapshot_id, const std::string& spec,
+                                       OpenedDb& keep) {
+  if (!db_is_temporary) {
+    try {
+      int64_t id = resolve_snapshot(db, spec);
+      return attach_baseline_snapshot(db, snapshot_id, db, db.path(), id);
+    } catch (const UsageError&) {
+      if (access(spec.c_str(), F_OK) != 0) throw;
+    }
+  } else if (access(spec.c_str(), F_OK) != 0) {
+    throw UsageError(fmt::format("--baseline {}: no such file (to name a snapshot, check a database: -d DB)", spec));
+  }
+  keep = open_db_or_import(spec, std::nullopt, "", false, true);
+  int64_t id = resolve_snapshot(*keep.db, std::nullopt);
+  auto b = attach_baseline_snapshot(db, snapshot_id, *keep.db, keep.imported ? keep.file.path() : spec, id);
+  if (keep.imported) keep.file.remove();  // attached: the connections keep reading it
+  return b;
+}
+
+}  // namespace kvsnap
