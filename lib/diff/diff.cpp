@@ -354,8 +354,11 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
   for (auto& f : a)
     if (!in_b.count(key(f))) d.resolved.push_back(f);
   // What only the two snapshots together show (a lock unchanged in both, ...) is new in NEW.
-  if (baseline)
+  if (baseline) {
     for (auto& f : run(new_s, history, baseline)) d.added.push_back(std::move(f));
+    std::stable_sort(d.added.begin(), d.added.end(),
+                     [](const Finding& x, const Finding& y) { return x.severity > y.severity; });
+  }
   return d;
 }
 

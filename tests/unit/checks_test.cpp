@@ -51,7 +51,7 @@ TEST_CASE("check headers: required fields, known severities and requirements") {
   CHECK(c.sql == "SELECT 1 AS message\n");
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- title: T\nSELECT 1"), "the header has no '-- id:' line", InputError);
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- requires: moon\nSELECT 1"),
-                       "unknown requirement 'moon' (now, leases, lease-info)", InputError);
+                       "unknown requirement 'moon' (now, leases, lease-info, baseline)", InputError);
   CHECK_THROWS_WITH_AS(parse_check("x.sql", "-- id: a\n-- title: T\n-- colour: red\nSELECT 1"),
                        "unknown header field 'colour' (known: id, severity, title, meaning, cause, action, requires)",
                        InputError);
