@@ -168,12 +168,12 @@ CREATE TABLE IF NOT EXISTS ipcache (
   cluster       TEXT,            -- remote cluster for cache rows
   address_space TEXT NOT NULL,   -- the key segment: "default" (state) or the remote name (cache)
   key_ip        TEXT NOT NULL,   -- the key's IP (or IP/len) as written
-  ip            TEXT,            -- value "IP"
+  ip            TEXT,            -- value "IP" in Go's canonical text; NULL when absent, null or "" (Go's nil IP)
   prefix_len    INTEGER,         -- from value "Mask"; NULL for host entries
   ip_bin        BLOB,  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
   start_bin     BLOB,            -- the covered range (= ip_bin for host entries)
   end_bin       BLOB,  -- last address of the range, 16-byte BLOB
-  host_ip       TEXT,  -- HostIP: the node hosting the endpoint
+  host_ip       TEXT,  -- HostIP as written: the node hosting the endpoint; NULL when absent, null or ""
   host_ip_bin   BLOB,  -- host_ip as a 16-byte BLOB
   identity      INTEGER,  -- ID: the endpoint's numeric identity
   encrypt_key   INTEGER,  -- Key: IPsec key index (255 = WireGuard)
@@ -183,6 +183,7 @@ CREATE TABLE IF NOT EXISTS ipcache (
   k8s_namespace TEXT,  -- K8sNamespace
   k8s_pod_name  TEXT,  -- K8sPodName
   k8s_service_account TEXT,  -- K8sServiceAccount (1.19+)
+  k8s_pod_uid   TEXT,  -- K8sPodUID: the pod's UID (written since 1.20-dev; "" before)
   named_ports   TEXT             -- JSON array as stored, NULL when absent
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
@@ -202,10 +203,10 @@ CREATE TABLE IF NOT EXISTS node (
   source          TEXT,  -- Source: local (agent), custom-resource (operator/clustermesh-apiserver), ...
   encryption_key  INTEGER,  -- EncryptionKey (IPsec key index)
   node_identity   INTEGER,  -- NodeIdentity (1.9 to 1.19)
-  ipv4_health_ip  TEXT,  -- IPv4HealthIP
-  ipv6_health_ip  TEXT,  -- IPv6HealthIP
-  ipv4_ingress_ip TEXT,  -- IPv4IngressIP
-  ipv6_ingress_ip TEXT,  -- IPv6IngressIP
+  ipv4_health_ip  TEXT,  -- IPv4HealthIP as written, NULL when unset
+  ipv6_health_ip  TEXT,  -- IPv6HealthIP as written, NULL when unset
+  ipv4_ingress_ip TEXT,  -- IPv4IngressIP as written, NULL when unset
+  ipv6_ingress_ip TEXT,  -- IPv6IngressIP as written, NULL when unset
   wireguard_pub_key TEXT,  -- WireguardPubKey
   boot_id         TEXT,  -- BootID
   labels          TEXT,           -- JSON object as stored
@@ -334,8 +335,9 @@ CREATE TABLE IF NOT EXISTS cluster_config (
   id          INTEGER,  -- cluster ID
   synced_canaries INTEGER,  -- capabilities.syncedCanaries
   cached      INTEGER,  -- capabilities.cached (a KVStoreMesh copy)
-  max_connected_clusters INTEGER,  -- capabilities.maxConnectedClusters (255 or 511)
-  service_exports_enabled INTEGER  -- NULL when absent (the field is a pointer in Cilium)
+  max_connected_clusters INTEGER,  -- capabilities.maxConnectedClusters (255 or 511; 0 = not said, read as 255)
+  service_exports_enabled INTEGER,  -- NULL when absent (the field is a pointer in Cilium)
+  endpoint_slices_export_mode TEXT  -- capabilities.endpointSlicesExportMode (1.20-dev): "" (services only), services-and-endpointslices, endpointslices-only
 );
 
 -- cilium/.heartbeat: RFC 3339 time written every minute by the operator / clustermesh-apiserver.
@@ -353,8 +355,8 @@ CREATE TABLE IF NOT EXISTS sync_marker (
   cluster     TEXT NOT NULL,  -- the cluster whose data is synced
   prefix      TEXT NOT NULL,   -- e.g. cilium/state/nodes/v1, cilium/cache/ip/v1
   scope       TEXT NOT NULL,   -- state or cache, from the prefix
-  value       TEXT NOT NULL,  -- the RFC 3339 time as stored
-  unix_time   INTEGER  -- the time as seconds since the epoch
+  value       TEXT NOT NULL,  -- the value as stored (Cilium writes an RFC 3339 time; readers only need the key)
+  unix_time   INTEGER  -- the time as seconds since the epoch, NULL when the value is not RFC 3339
 );
 
 -- A key that matched a layout but whose key or value could not be decoded as that layout.

@@ -29,6 +29,7 @@ const TableSpec kIpcache{"ipcache",
                           "k8s_namespace",
                           "k8s_pod_name",
                           "k8s_service_account",
+                          "k8s_pod_uid",
                           "named_ports"}};
 
 }  // namespace
@@ -40,38 +41,49 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
     throw DecodeError("key has no <address space>/<IP> form");
   std::string_view space = p.tail.substr(0, slash), key_ip = p.tail.substr(slash + 1);
 
-  auto o = jf::parse_object(r.value);
-  auto ip_text = jf::str(o, "IP");
-  if (!ip_text) throw DecodeError("field IP is missing");
-  auto ip = parse_ip(*ip_text);
-  if (!ip) throw DecodeError(fmt::format("field IP '{}' is not an IP address", *ip_text));
-  auto id = jf::integer(o, "ID");
-  if (!id) throw DecodeError("field ID is missing");
-  if (*id < 0 || *id > int64_t(UINT32_MAX)) throw DecodeError(fmt::format("field ID {} is out of range", *id));
+  // identity.IPIdentityPair. Every field is checked, also those without a column: a type error
+  // anywhere makes Cilium drop the entry.
+  jf::Document doc(r.value);
+  auto o = jf::root_struct(doc);
+  auto ip = jf::ip(o, "IP");  // nil (absent, null or "") leaves ip NULL; Cilium then names it "<nil>"
+  auto mask = jf::mask(o, "Mask");
+  auto host = jf::ip(o, "HostIP");
+  int64_t id = int64_t(jf::uint(o, "ID", 32).value_or(0));
+  int64_t encrypt_key = int64_t(jf::uint(o, "Key", 8).value_or(0));
+  std::string metadata = jf::str(o, "Metadata").value_or("");
+  std::string ns = jf::str(o, "K8sNamespace").value_or("");
+  std::string pod = jf::str(o, "K8sPodName").value_or("");
+  std::string sa = jf::str(o, "K8sServiceAccount").value_or("");
+  std::string pod_uid = jf::str(o, "K8sPodUID").value_or("");
+  std::optional<std::string> ports;
+  if (auto named = jf::slice(o, "NamedPorts")) {
+    for (auto port : named->items()) {
+      auto np = jf::element(port, "NamedPorts[]");
+      (void)jf::str(np, "Name");
+      (void)jf::uint(np, "Port", 16);
+      (void)jf::str(np, "Protocol");
+    }
+    ports = named->json();
+  }
 
   std::optional<int64_t> prefix_len;
-  Cidr range = make_cidr(*ip, ip->v4 ? 32 : 128);
-  if (auto mask_b64 = jf::str(o, "Mask")) {
-    auto mask = base64_decode(*mask_b64);
-    if (!mask) throw DecodeError("field Mask is not base64");
+  std::optional<Cidr> range;
+  if (ip) range = make_cidr(ip->addr, ip->addr.v4 ? 32 : 128);
+  if (mask) {
+    // A mask must be contiguous ones of the IP's length (Cilium would read any other as /0).
     std::string why;
-    auto c = make_cidr(*ip, *mask, &why);
+    IpAddr family = ip ? ip->addr : IpAddr{};
+    if (!ip) family.v4 = mask->size() == 4;
+    auto c = make_cidr(family, *mask, &why);
     if (!c) throw DecodeError(fmt::format("field Mask: {}", why));
-    range = *c;
     prefix_len = c->prefix_len;
+    if (ip) range = make_cidr(ip->addr, c->prefix_len);
   }
-  auto host = jf::str(o, "HostIP");
-  std::optional<IpAddr> host_ip;
-  if (host && !host->empty()) {
-    host_ip = parse_ip(*host);
-    if (!host_ip) throw DecodeError(fmt::format("field HostIP '{}' is not an IP address", *host));
-  }
-  auto metadata = jf::str(o, "Metadata");
   // cilium-global:<address space>:<node>:<endpoint id>
   std::optional<std::string> node_name;
   std::optional<int64_t> endpoint_id;
-  if (metadata && metadata->rfind("cilium-global:", 0) == 0) {
-    std::string_view m(*metadata);
+  if (metadata.rfind("cilium-global:", 0) == 0) {
+    std::string_view m(metadata);
     m.remove_prefix(14);
     auto a = m.find(':');
     auto b = m.rfind(':');
@@ -80,25 +92,23 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
       endpoint_id = parse_i64(m.substr(b + 1));
     }
   }
-  auto encrypt_key = jf::integer(o, "Key");
-  auto ns = jf::str(o, "K8sNamespace");
-  auto pod = jf::str(o, "K8sPodName");
-  auto sa = jf::str(o, "K8sServiceAccount");
-  auto ports = jf::raw(o, "NamedPorts");
-  if (ports && !o.at("NamedPorts").is_array()) throw DecodeError("field NamedPorts: expected an array");
 
+  auto blob = [](const std::optional<IpAddr>& a) { return a ? SqlValue::blob(a->blob()) : SqlValue(); };
+  std::optional<std::string> ip_text, host_text;
+  if (ip) ip_text = ip->addr.to_string();
+  if (host) host_text = host->text;
   out.insert(kIpcache, {p.scope,
                         p.cluster,
                         space,
                         key_ip,
-                        ip->to_string(),
+                        ip_text,
                         prefix_len,
-                        SqlValue::blob(ip->blob()),
-                        SqlValue::blob(range.start.blob()),
-                        SqlValue::blob(range.end.blob()),
-                        host,
-                        host_ip ? SqlValue::blob(host_ip->blob()) : SqlValue(),
-                        *id,
+                        blob(ip ? std::optional<IpAddr>(ip->addr) : std::nullopt),
+                        blob(range ? std::optional<IpAddr>(range->start) : std::nullopt),
+                        blob(range ? std::optional<IpAddr>(range->end) : std::nullopt),
+                        host_text,
+                        blob(host ? std::optional<IpAddr>(host->addr) : std::nullopt),
+                        id,
                         encrypt_key,
                         metadata,
                         node_name,
@@ -106,6 +116,7 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
                         ns,
                         pod,
                         sa,
+                        pod_uid,
                         ports});
 }
 

@@ -15,9 +15,9 @@ namespace jf = json_fields;
 
 const TableSpec kHeartbeat{"heartbeat", {"value", "unix_time"}};
 const TableSpec kSyncMarker{"sync_marker", {"cluster", "prefix", "scope", "value", "unix_time"}};
-const TableSpec kClusterConfig{
-    "cluster_config",
-    {"cluster", "id", "synced_canaries", "cached", "max_connected_clusters", "service_exports_enabled"}};
+const TableSpec kClusterConfig{"cluster_config",
+                               {"cluster", "id", "synced_canaries", "cached", "max_connected_clusters",
+                                "service_exports_enabled", "endpoint_slices_export_mode"}};
 const TableSpec kKvstoreLock{"kvstore_lock", {"kind", "lease_hex", "key_lease"}};
 const TableSpec kPolicyStatus{
     "policy_status",
@@ -42,10 +42,18 @@ std::vector<std::string_view> split(std::string_view s) {
 
 void policy_status(const Record& r, const char* kind, std::string_view uid, std::optional<std::string_view> ns,
                    std::string_view name, std::string_view node, RowWriter& out) {
-  auto o = jf::parse_object(r.value);
-  out.insert(kPolicyStatus,
-             {kind, uid, ns ? SqlValue(*ns) : SqlValue(), name, node, jf::boolean(o, "ok"), jf::str(o, "error"),
-              jf::boolean(o, "enforcing"), jf::integer(o, "localPolicyRevision"), jf::str(o, "lastUpdated")});
+  // CNPNSWithMeta: UID, Namespace, Name, Node, and the embedded CiliumNetworkPolicyNodeStatus.
+  jf::Document doc(r.value);
+  auto o = jf::root_struct(doc);
+  for (const char* f : {"UID", "Namespace", "Name", "Node"}) (void)jf::str(o, f);
+  (void)jf::string_map(o, "annotations");
+  // localPolicyRevision is a uint64: past SQLite's int64 it is kept as its decimal text.
+  uint64_t revision = jf::uint(o, "localPolicyRevision", 64).value_or(0);
+  std::string revision_text = std::to_string(revision);
+  SqlValue revision_value = revision <= uint64_t(INT64_MAX) ? SqlValue(int64_t(revision)) : SqlValue(revision_text);
+  out.insert(kPolicyStatus, {kind, uid, ns ? SqlValue(*ns) : SqlValue(), name, node,
+                             jf::boolean(o, "ok").value_or(false), jf::str(o, "error").value_or(""),
+                             jf::boolean(o, "enforcing").value_or(false), revision_value, jf::time(o, "lastUpdated")});
 }
 
 bool any_empty(const std::vector<std::string_view>& parts) {
@@ -66,24 +74,23 @@ void decode_sync_marker(const Record& r, const KeyParts& p, RowWriter& out) {
     throw DecodeError("key has no <cluster>/<prefix> form");
   std::string_view prefix = p.tail.substr(slash + 1);
   std::string_view scope = prefix.rfind("cilium/cache/", 0) == 0 ? "cache" : "state";
-  out.insert(kSyncMarker, {p.tail.substr(0, slash), prefix, scope, std::string_view(r.value), require_time(r.value)});
+  // Cilium writes the time, but its readers only wait for the key to exist: any value is a
+  // canary, its time NULL when the value is not RFC 3339.
+  out.insert(kSyncMarker, {p.tail.substr(0, slash), prefix, scope, std::string_view(r.value), parse_rfc3339(r.value)});
 }
 
 void decode_cluster_config(const Record& r, const KeyParts& p, RowWriter& out) {
   if (p.tail.empty() || p.tail.find('/') != std::string_view::npos) throw DecodeError("key has no <cluster> form");
-  auto o = jf::parse_object(r.value);
-  auto id = jf::integer(o, "id");
-  std::optional<bool> synced, cached, exports;
-  std::optional<int64_t> max_clusters;
-  if (const auto* caps = jf::object(o, "capabilities")) {
-    synced = jf::boolean(*caps, "syncedCanaries");
-    cached = jf::boolean(*caps, "cached");
-    max_clusters = jf::integer(*caps, "maxConnectedClusters");
-    exports = jf::boolean(*caps, "serviceExportsEnabled");
-  }
-  // omitempty: an absent bool means false, an absent id means 0; serviceExportsEnabled is a pointer.
-  out.insert(kClusterConfig,
-             {p.tail, id.value_or(0), synced.value_or(false), cached.value_or(false), max_clusters, exports});
+  // CiliumClusterConfig{ID, Capabilities} (Capabilities is a struct, not a pointer).
+  jf::Document doc(r.value);
+  auto o = jf::root_struct(doc);
+  auto id = jf::uint(o, "id", 32).value_or(0);
+  auto caps = jf::nested(o, "capabilities");
+  out.insert(
+      kClusterConfig,
+      {p.tail, int64_t(id), jf::boolean(caps, "syncedCanaries").value_or(false),
+       jf::boolean(caps, "cached").value_or(false), int64_t(jf::uint(caps, "maxConnectedClusters", 32).value_or(0)),
+       jf::bool_pointer(caps, "serviceExportsEnabled"), jf::str(caps, "endpointSlicesExportMode").value_or("")});
 }
 
 void decode_init_lock(const Record&, const KeyParts& p, RowWriter& out) {

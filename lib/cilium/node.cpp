@@ -32,71 +32,65 @@ struct NodeCidr {
   Cidr cidr;
 };
 
-IpAddr require_ip(const std::string& text, std::string_view field) {
-  auto ip = parse_ip(text);
-  if (!ip) throw DecodeError(fmt::format("field {}: '{}' is not an IP address", field, text));
-  return *ip;
-}
-
-// {"IP":"10.0.1.0","Mask":"////AA=="} (a *cidr.CIDR embedding net.IPNet)
-NodeCidr parse_cidr_object(const boost::json::value& v, std::string_view field, const char* kind) {
-  if (!v.is_object()) throw DecodeError(fmt::format("field {}: expected an object", field));
-  const auto& o = v.as_object();
-  auto ip_text = jf::str(o, "IP");
-  auto mask_b64 = jf::str(o, "Mask");
-  if (!ip_text || !mask_b64) throw DecodeError(fmt::format("field {}: IP and Mask are required", field));
-  IpAddr ip = require_ip(*ip_text, field);
-  auto mask = base64_decode(*mask_b64);
-  if (!mask) throw DecodeError(fmt::format("field {}: Mask is not base64", field));
+// A *cidr.CIDR, which embeds *net.IPNet: {"IP":"10.0.1.0","Mask":"////AA=="}. nullopt when it
+// has no IP or no mask (Go decodes that, but it holds no network).
+std::optional<NodeCidr> node_cidr(const jf::Struct& c, std::string_view field, const char* kind) {
+  auto ip = jf::ip(c, "IP");
+  auto mask = jf::mask(c, "Mask");
+  if (!ip || !mask) return std::nullopt;
   std::string why;
-  auto c = make_cidr(ip, *mask, &why);
-  if (!c) throw DecodeError(fmt::format("field {}: {}", field, why));
-  return {kind, *ip_text, *c};
+  auto cidr = make_cidr(ip->addr, *mask, &why);
+  if (!cidr) throw DecodeError(fmt::format("field {}: {}", field, why));
+  return NodeCidr{kind, ip->text, *cidr};
 }
 
 void decode_node_value(const Record& r, std::string_view scope, std::optional<std::string_view> key_cluster,
                        std::string_view key_name, RowWriter& out) {
-  auto o = jf::parse_object(r.value);
-  // Parse everything first: a node is written whole or not at all.
+  // types.Node (no JSON tags: the Go field names). Every field is read before anything is
+  // written: a node is written whole or not at all, and a type error anywhere drops it.
+  jf::Document doc(r.value);
+  auto o = jf::root_struct(doc);
   std::vector<NodeAddress> addresses;
-  if (const auto* arr = jf::array(o, "IPAddresses")) {
-    for (const auto& a : *arr) {
-      if (!a.is_object()) throw DecodeError("field IPAddresses: expected objects");
-      auto type = jf::str(a.as_object(), "Type").value_or("");
-      auto ip = jf::str(a.as_object(), "IP").value_or("");
-      if (ip.empty()) continue;
-      addresses.push_back({type, ip, require_ip(ip, "IPAddresses")});
+  if (auto arr = jf::slice(o, "IPAddresses")) {
+    for (auto a : arr->items()) {
+      auto address = jf::element(a, "IPAddresses[]");
+      auto type = jf::str(address, "Type").value_or("");
+      if (auto ip = jf::ip(address, "IP")) addresses.push_back({type, ip->text, ip->addr});
     }
   }
-  for (const char* f : {"IPv4HealthIP", "IPv6HealthIP", "IPv4IngressIP", "IPv6IngressIP"}) {
-    auto ip = jf::str(o, f);
-    if (ip && !ip->empty())
-      addresses.push_back({std::string_view(f).find("Health") != std::string_view::npos ? "HealthIP" : "IngressIP", *ip,
-                           require_ip(*ip, f)});
+  std::optional<jf::Ip> health_ingress[4];
+  const char* health_ingress_fields[4] = {"IPv4HealthIP", "IPv6HealthIP", "IPv4IngressIP", "IPv6IngressIP"};
+  for (int i = 0; i < 4; ++i) {
+    health_ingress[i] = jf::ip(o, health_ingress_fields[i]);
+    if (health_ingress[i])
+      addresses.push_back({i < 2 ? "HealthIP" : "IngressIP", health_ingress[i]->text, health_ingress[i]->addr});
   }
   std::vector<NodeCidr> cidrs;
   for (const char* f : {"IPv4AllocCIDR", "IPv6AllocCIDR"}) {
-    const auto* v = o.if_contains(f);
-    if (v && !v->is_null()) cidrs.push_back(parse_cidr_object(*v, f, "primary"));
+    if (auto c = jf::pointer(o, f))
+      if (auto cidr = node_cidr(*c, f, "primary")) cidrs.push_back(*cidr);
   }
   for (const char* f : {"IPv4SecondaryAllocCIDRs", "IPv6SecondaryAllocCIDRs"}) {
-    if (const auto* arr = jf::array(o, f))
-      for (const auto& v : *arr) cidrs.push_back(parse_cidr_object(v, f, "secondary"));
+    if (auto arr = jf::slice(o, f))
+      for (auto v : arr->items())
+        if (auto c = jf::element_pointer(v, std::string(f) + "[]"))
+          if (auto cidr = node_cidr(*c, f, "secondary")) cidrs.push_back(*cidr);
   }
-  auto name = jf::str(o, "Name");
-  auto cluster = jf::str(o, "Cluster");
-  auto cluster_id = jf::integer(o, "ClusterID");
-  auto source = jf::str(o, "Source");
-  auto enc = jf::integer(o, "EncryptionKey");
-  auto node_identity = jf::integer(o, "NodeIdentity");
-  auto h4 = jf::str(o, "IPv4HealthIP"), h6 = jf::str(o, "IPv6HealthIP");
-  auto i4 = jf::str(o, "IPv4IngressIP"), i6 = jf::str(o, "IPv6IngressIP");
-  auto wg = jf::str(o, "WireguardPubKey");
-  auto boot = jf::str(o, "BootID");
-  auto labels = jf::raw(o, "Labels");
-  auto annotations = jf::raw(o, "Annotations");
+  std::string name = jf::str(o, "Name").value_or("");
+  std::string cluster = jf::str(o, "Cluster").value_or("");
+  int64_t cluster_id = int64_t(jf::uint(o, "ClusterID", 32).value_or(0));
+  std::string source = jf::str(o, "Source").value_or("");
+  int64_t enc = int64_t(jf::uint(o, "EncryptionKey", 8).value_or(0));
+  int64_t node_identity = int64_t(jf::uint(o, "NodeIdentity", 32).value_or(0));
+  std::string wg = jf::str(o, "WireguardPubKey").value_or("");
+  std::string boot = jf::str(o, "BootID").value_or("");
+  auto labels = jf::string_map(o, "Labels");
+  auto annotations = jf::string_map(o, "Annotations");
+  auto text = [](const std::optional<jf::Ip>& ip) { return ip ? std::optional<std::string>(ip->text) : std::nullopt; };
 
   SqlValue kc = key_cluster ? SqlValue(*key_cluster) : SqlValue();
+  auto h4 = text(health_ingress[0]), h6 = text(health_ingress[1]), i4 = text(health_ingress[2]),
+       i6 = text(health_ingress[3]);
   out.insert(kNode, {scope, kc, key_name, name, cluster, cluster_id, source, enc, node_identity, h4, h6, i4, i6, wg,
                      boot, labels, annotations});
   // Address and CIDR rows name the node by its key, the identity the other tables join on.
