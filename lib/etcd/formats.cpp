@@ -107,16 +107,17 @@ bool sniff_simple(Input& in, const ReadOptions& opts) {
 struct NotADump {
   std::string_view prefix, suffix;  // of the first line
   const char* what;
+  bool error_output;  // a failed command's error message or log text (see error_output)
 };
 constexpr NotADump kNotDumps[] = {
-    {"Error: ", "", "an etcdctl or cilium error message, not a dump"},
-    {"error: ", "", "an error message (kubectl exec or cilium), not a dump"},
-    {"command terminated with exit code", "", "the error output of kubectl exec, not a dump"},
-    {"level=", "", "log lines (cilium's stderr), not a dump"},
-    {"{\"level\":", "", "etcd client log lines (etcdctl's stderr), not a dump"},
-    {"found ", " leases", "`etcdctl lease list` output, not a dump"},
-    {"[{\"Endpoint\":", "", "`etcdctl endpoint status/health -w json` output, not a dump"},
-    {"{\"cluster_id\":", "", "`etcdctl lease timetolive -w json` output, not a dump"},
+    {"Error: ", "", "an etcdctl or cilium error message, not a dump", true},
+    {"error: ", "", "an error message (kubectl exec or cilium), not a dump", true},
+    {"command terminated with exit code", "", "the error output of kubectl exec, not a dump", true},
+    {"level=", "", "log lines (cilium's stderr), not a dump", true},
+    {"{\"level\":", "", "etcd client log lines (etcdctl's stderr), not a dump", false},
+    {"found ", " leases", "`etcdctl lease list` output, not a dump", false},
+    {"[{\"Endpoint\":", "", "`etcdctl endpoint status/health -w json` output, not a dump", false},
+    {"{\"cluster_id\":", "", "`etcdctl lease timetolive -w json` output, not a dump", false},
 };
 
 // The value of a top-level `name: value` YAML line in head, or "".
@@ -220,6 +221,12 @@ const std::vector<InputFormat>& input_formats() {
 const InputFormat* find_format(std::string_view name) {
   for (const auto& f : input_formats())
     if (name == f.name) return &f;
+  return nullptr;
+}
+
+const char* error_output(std::string_view line) {
+  for (const auto& n : kNotDumps)
+    if (n.error_output && line.starts_with(n.prefix) && line.ends_with(n.suffix)) return n.what;
   return nullptr;
 }
 

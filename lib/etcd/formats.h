@@ -20,6 +20,10 @@ struct InputFormat {
 
 const std::vector<InputFormat>& input_formats();
 const InputFormat* find_format(std::string_view name);
+// What a line is when it starts a failed command's output instead of data: an error message
+// ("Error: ...", "error: ...", "command terminated with exit code 1") or a log line ("level=...");
+// nullptr for any other line (JSON ones included). The words end with ", not a dump".
+const char* error_output(std::string_view first_line);
 // The format of an input judged by its content; throws InputError when nothing matches.
 const InputFormat& detect_format(Input& in, const ReadOptions& opts = {});
 

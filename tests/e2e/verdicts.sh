@@ -74,17 +74,16 @@ expect_in "$TMP/err" "kvquery: note: snapshot 1 \"get-json.txt\" holds no Cilium
 # --fail-on never does not turn it into a pass.
 expect_status 3 kvcheck --fail-on never "$FIX/etcd-3.4/get-json.txt"
 
-# A sysdump whose kvstore files are all empty (cilium-cli's exec failed for each): it imports
-# with a warning per file, and kvcheck has nothing to check.
+# A sysdump whose kvstore files are all empty (cilium-cli's exec failed for each): no verdict,
+# the sysdump is refused with each file named (tests/e2e/sysdump.sh: the other failed forms).
 mkdir -p "$TMP/cilium-sysdump-20250310-081500"
 cp "$SD/cilium-configmap-20250310-081500.yaml" "$TMP/cilium-sysdump-20250310-081500/"
 for f in "$SD"/kvstore-*.json; do : >"$TMP/cilium-sysdump-20250310-081500/$(basename "$f")"; done
-expect_status 3 kvcheck "$TMP/cilium-sysdump-20250310-081500"
-expect_in "$TMP/out" "no Cilium keys: nothing to check (the snapshot holds 0 keys"
+expect_status 2 kvcheck "$TMP/cilium-sysdump-20250310-081500"
+expect_in "$TMP/err" "no kvstore data in this sysdump"
 (cd "$TMP" && zip -qr empty-sysdump.zip cilium-sysdump-20250310-081500)
-expect_status 0 kvimport -d "$TMP/e.db" "$TMP/empty-sysdump.zip"
-expect_in "$TMP/out" "WARNING         cilium-sysdump-20250310-081500/kvstore-ips.json is empty"
-expect_status 3 kvcheck -d "$TMP/e.db"
+expect_status 2 kvimport -d "$TMP/e.db" "$TMP/empty-sysdump.zip"
+expect_in "$TMP/err" "cilium-sysdump-20250310-081500/kvstore-ips.json is empty"
 
 # A copied etcd snapshot: the copy's modification time is not the capture time. The heartbeat in
 # it is from 2025; the copy is made now.
@@ -123,4 +122,5 @@ expect_in "$TMP/out" "age checks are skipped"
 # A sysdump's name is local time of an unknown zone: the report says what it is worth.
 expect_status 0 kvcheck --check heartbeat-stale "$FIX/cluster/cilium-sysdump-20250310-081500.zip"
 expect_in "$TMP/out" "the sysdump's name (2025-03-10T08:15:00 in the unknown time zone of the machine that ran it"
-expect_eq "$(q "$TMP/e.db" "SELECT captured_at FROM snapshot")" "2025-03-10T08:15:00"
+expect_status 0 kvimport -d "$TMP/sd.db" "$FIX/cluster/cilium-sysdump-20250310-081500.zip"
+expect_eq "$(q "$TMP/sd.db" "SELECT captured_at FROM snapshot")" "2025-03-10T08:15:00"
