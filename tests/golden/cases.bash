@@ -5,6 +5,7 @@
 DEMO=fixtures/demo/kvstore.json
 NOW=2025-03-10T08:15:30Z
 GOLDEN_CASES=(kvquery-blob kvdiff-summary kvimport-status kvimport-list-formats kvcheck-list-checks)
+GOLDEN_CASES+=(kvquery-who-has-ip kvquery-node kvquery-cidr-owner kvquery-identity)
 for f in text csv json ndjson markdown html sarif junit; do
   GOLDEN_CASES+=("kvcheck-$f")
   eval "case_kvcheck-$f() { kvcheck --now \$NOW -o $f \$DEMO; }"
@@ -26,6 +27,25 @@ case_kvquery-html() { kvquery -d $DEMO -o html -q largest-label-sets; }
 case_kvquery-blob() {  # SQL types kept; a non-UTF-8 value as base64, text BLOBs as text
   kvquery -d fixtures/etcd-3.4/get-json.txt -o json "SELECT CAST(key AS TEXT) AS key, value, length(value) AS n, 1.5 AS r, NULL AS z
     FROM kv WHERE key IN (CAST('/app/binary' AS BLOB), CAST('/app/unicode' AS BLOB), CAST('/app/empty' AS BLOB)) ORDER BY key"
+}
+# The first questions, on the demo cluster's faults: 10.0.1.8's identity 11460 has no master key,
+# worker-0 and worker-2 claim the same pod CIDR, 10.0.9.23 lies outside its node's pod CIDR.
+case_kvquery-who-has-ip() {
+  kvquery -d $DEMO -q who-has-ip -p ip=10.0.1.8
+  kvquery -d $DEMO -q who-has-ip -p ip=10.0.9.23
+  kvquery -d $DEMO -q who-has-ip -p ip=10.0.0.10 -o json
+  kvquery -d $DEMO -q who-has-ip -p ip=fd00::1 -o csv
+}
+case_kvquery-node() { kvquery -d $DEMO -q node -p name=worker-1; kvquery -d $DEMO -q node -p name=worker-0 -o json; }
+case_kvquery-cidr-owner() {
+  kvquery -d $DEMO -q cidr-owner -p cidr=10.0.1.0/24
+  kvquery -d $DEMO -q cidr-owner -p cidr=10.0.9.0/24
+  kvquery -d $DEMO -q cidr-owner -p cidr=10.0.0.0/16 -o json
+}
+case_kvquery-identity() {
+  kvquery -d $DEMO -q identity -p id=11648
+  kvquery -d $DEMO -q identity -p id=11460
+  kvquery -d $DEMO -q identity -p id=4 -o csv
 }
 case_kvdiff-summary() { kvdiff --summary fixtures/etcd-3.4/snapshots/snap1.db@12 fixtures/etcd-3.4/snapshots/snap1.db; }
 case_kvimport-status() { kvimport --status fixtures/etcd-3.4/snapshots/snap3-big.db; kvimport --status -o json fixtures/etcd-3.4/snapshots/snap1.db; }
