@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -34,14 +36,23 @@ ToolHelp tool_help() {
       "identity_cluster() and rfc3339() are available (kvquery --schema lists the tables).\n"
       "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
       "\n"
+      "Snapshots: with -s, or when the database holds one snapshot, every table with a\n"
+      "snapshot_id column (kv, ipcache, node, ...) holds that snapshot's rows only, and table\n"
+      "snapshot its one row, so \"select * from ipcache where ip = '10.0.1.8'\" cannot mix\n"
+      "snapshots; main.TABLE (main.ipcache, main.snapshot) still holds every snapshot's rows. With\n"
+      "several snapshots and no -s, the tables hold every snapshot's rows, as in sqlite3, and a note\n"
+      "on stderr names the ones your SQL read that way. Saved queries work on current_snapshot().\n"
+      "--list and --schema open no database.\n"
+      "\n"
       "Output (-o): text (aligned columns; 'table' is another name for it), csv (RFC 4180), json (an\n"
       "array of objects, integers stay numbers), ndjson, markdown, html (one self-contained page).\n"
       "BLOBs that are valid UTF-8 print as text, others as \"base64:...\".";
   h.exit_status = "0 ran, 2 bad usage, an SQL error, or a statement that would write.";
   h.examples = {
       {"kvquery -d support.db -q pods-per-node", "a saved query over the newest snapshot"},
-      {"kvquery -d support.db -s before \"select ip, identity from ipcache where snapshot_id = current_snapshot()\"",
-       "your own SQL"},
+      {"kvquery -d support.db -s before \"select ip, identity from ipcache where k8s_namespace = 'payments'\"",
+       "your own SQL, on snapshot before only"},
+      {"kvquery -d support.db -q who-has-ip -p ip=10.0.1.8", "the endpoint, pod, identity and node of an IP"},
       {"kvquery --schema ipcache", "what the columns of table ipcache mean"},
   };
   for (const auto& q : builtin_queries()) h.choices["query"].push_back({q.name, q.description});
@@ -64,7 +75,7 @@ int main(int argc, char** argv) {
       ("help,h", "show this help")
       ("db,d", po::value(&db_path)->value_name("DB"), "database file, or an input to import first (default kvsnap.db)")
       ("snapshot,s", po::value<std::string>()->value_name("SNAPSHOT"),
-       "snapshot name or id for current_snapshot() (default: the newest)")
+       "snapshot name or id: the only one your SQL's tables show, and current_snapshot() (default: the newest)")
       ("query,q", po::value<std::string>()->value_name("NAME"), "run the saved query NAME (kvquery --list)")
       ("param,p", po::value(&params)->value_name("NAME=VALUE"), "NAME=VALUE for the query's :NAME parameter (repeatable)")
       ("list", "list the saved queries")
@@ -89,6 +100,19 @@ int main(int argc, char** argv) {
                      out, DocumentKind::Rows);
       return 0;
     }
+    if (vm.count("schema")) {  // this kvsnap's schema: no database is opened
+      std::string only = vm["schema"].as<std::string>();
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& t : describe_schema()) {
+        if (!only.empty() && t.name != only) continue;
+        rows.push_back({t.name, "", t.kind, t.meaning});
+        for (const auto& c : t.columns) rows.push_back({t.name, c.name, c.type, c.meaning});
+      }
+      if (rows.empty()) throw UsageError(fmt::format("no table or view '{}' (kvquery --schema lists them)", only));
+      print_document(rows_document("kvquery", text_section("schema", {"table", "column", "type", "meaning"}, rows)),
+                     out, DocumentKind::Rows);
+      return 0;
+    }
     std::map<std::string, std::string> bound;
     for (const auto& p : params) {
       auto eq = p.find('=');
@@ -107,7 +131,7 @@ int main(int argc, char** argv) {
           throw UsageError(fmt::format("query {} needs -p {}=VALUE: {}", name, p.name, p.description));
     } else if (positional.size() == 1) {
       sql = positional[0];
-    } else if (!vm.count("schema")) {
+    } else {
       throw UsageError(positional.empty() ? "give SQL, -q NAME, --list or --schema"
                                           : "give the SQL as one argument (quote it)");
     }
@@ -117,29 +141,30 @@ int main(int argc, char** argv) {
     OpenedDb opened = open_db_or_import(db_path, std::nullopt, "", true);
     Db& db = *opened.db;
     db.enable_mmap();
-    if (vm.count("schema")) {
-      std::string only = vm["schema"].as<std::string>();
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& t : describe_schema(db)) {
-        if (!only.empty() && t.name != only) continue;
-        rows.push_back({t.name, "", t.kind, t.meaning});
-        for (const auto& c : t.columns) rows.push_back({t.name, c.name, c.type, c.meaning});
-      }
-      if (rows.empty()) throw UsageError(fmt::format("no table or view '{}' (kvquery --schema lists them)", only));
-      print_document(rows_document("kvquery", text_section("schema", {"table", "column", "type", "meaning"}, rows)),
-                     out, DocumentKind::Rows);
-      return 0;
-    }
     std::optional<std::string> spec;
     if (vm.count("snapshot")) spec = vm["snapshot"].as<std::string>();
-    int64_t sid = 0;
-    if (spec || db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0) {
-      if (db.query_int("SELECT count(*) FROM snapshot") > 0 || spec) sid = resolve_snapshot(db, spec);
-    }
+    int64_t sid = 0, snapshots = 0;
+    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'") > 0)
+      snapshots = db.query_int("SELECT count(*) FROM snapshot");
+    if (spec || snapshots > 0) sid = resolve_snapshot(db, spec);
     if (sid != 0)
       if (auto note = no_cilium_keys_note(db, sid); !note.empty()) print_error("kvquery", "note: " + note);
-    prepare_query_connection(db, sid);
-    auto results = run_readonly(db, sql, bound);
+    // Free SQL sees one snapshot when -s chose it or the database holds one; with several and no
+    // -s, every snapshot as before, and a note names the tables read that way (docs/database.md).
+    // Saved queries filter by current_snapshot() themselves (snapshot-summary lists them all).
+    SnapshotScope scope = SnapshotScope::None;
+    if (!vm.count("query") && sid != 0)
+      scope = spec || snapshots == 1 ? SnapshotScope::Snapshot : SnapshotScope::Watched;
+    prepare_query_connection(db, sid, scope);
+    std::set<std::string> unqualified;
+    auto results = run_readonly(db, sql, bound, scope == SnapshotScope::Watched ? &unqualified : nullptr);
+    if (!unqualified.empty()) {
+      std::string names;
+      for (const auto& n : unqualified) names += (names.empty() ? "" : ", ") + n;
+      print_error("kvquery", fmt::format("note: {} holds {} snapshots and no -s was given: {} gave the rows of all {} "
+                                         "(-s SNAPSHOT gives one snapshot's; main.{} reads all without this note)",
+                                         db_path, snapshots, names, snapshots, *unqualified.begin()));
+    }
     for (size_t i = 0; i < results.size(); ++i) {
       if (i) std::cout << "\n";
       print_document(rows_document("kvquery", std::move(results[i])), out, DocumentKind::Rows);

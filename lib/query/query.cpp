@@ -1,11 +1,13 @@
 #include "query/query.h"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "store/embedded.h"
+#include "store/schema.h"
 #include "store/sql_functions.h"
 #include "util/codec.h"
 #include "util/error.h"
@@ -83,9 +85,98 @@ std::vector<SavedQuery> builtin_queries() {
   return out;
 }
 
-void prepare_query_connection(Db& db, int64_t snapshot_id) { register_sql_functions(db, snapshot_id); }
+namespace {
 
-std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params) {
+// The tables and views of the main database that hold rows of several snapshots.
+std::vector<std::string> snapshot_tables(Db& db) {
+  std::vector<std::string> out;
+  Stmt s = db.prepare(
+      "SELECT m.name FROM main.sqlite_master m WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' "
+      "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name, 'main') c WHERE c.name = 'snapshot_id') ORDER BY m.name");
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::string quoted_name(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The first statement of `text` when it would write, asked of a connection without TEMP views:
+// SQLite refuses a write to a view ("cannot modify kv because it is a view", "views may not be
+// indexed") before sqlite3_stmt_readonly could say that the statement writes.
+std::optional<std::string> writes_without_temp_views(Db& db, std::string_view text) {
+  if (db.query_int("SELECT count(*) FROM temp.sqlite_master WHERE type = 'view'") == 0) return std::nullopt;
+  Db& plain = db.reader(0);
+  register_sql_functions(plain, db.query_int("SELECT current_snapshot()"));
+  sqlite3_stmt* raw = nullptr;
+  const char* next = nullptr;
+  int rc = sqlite3_prepare_v2(plain.get(), text.data(), int(text.size()), &raw, &next);
+  Stmt s = Stmt::adopt(plain.get(), raw);
+  if (rc != SQLITE_OK || !raw || sqlite3_stmt_readonly(raw)) return std::nullopt;
+  return trim(std::string_view(text.data(), size_t(next - text.data())));
+}
+
+// Notes the TEMP views (SnapshotScope::Watched) a statement reads while it is prepared: a column
+// of the view itself (database "temp"), or a column of the table read through the view of its
+// name (the innermost view is named like the table). main.NAME is neither.
+struct ReadWatch {
+  std::set<std::string> views;
+  std::set<std::string>* seen = nullptr;
+};
+
+int watch_reads(void* p, int action, const char* table, const char*, const char* database, const char* inner) {
+  auto* w = static_cast<ReadWatch*>(p);
+  if (action != SQLITE_READ || !table || !w->views.count(table)) return SQLITE_OK;
+  if ((database && std::string_view(database) == "temp") || (inner && std::string_view(inner) == table))
+    w->seen->insert(table);
+  return SQLITE_OK;
+}
+
+// Sets the authorizer for its lifetime.
+class Authorizer {
+ public:
+  Authorizer(Db& db, ReadWatch* watch) : db_(db), on_(watch != nullptr) {
+    if (on_) sqlite3_set_authorizer(db_.get(), watch_reads, watch);
+  }
+  ~Authorizer() {
+    if (on_) sqlite3_set_authorizer(db_.get(), nullptr, nullptr);
+  }
+  Authorizer(const Authorizer&) = delete;
+  Authorizer& operator=(const Authorizer&) = delete;
+
+ private:
+  Db& db_;
+  bool on_;
+};
+
+}  // namespace
+
+void prepare_query_connection(Db& db, int64_t snapshot_id, SnapshotScope scope) {
+  register_sql_functions(db, snapshot_id);
+  if (scope == SnapshotScope::None) return;
+  // The views are written literally (snapshot_id = 3): the planner then sees the same constant it
+  // sees in "WHERE snapshot_id = 3" and uses the same (snapshot_id, ...) index.
+  std::string where = scope == SnapshotScope::Snapshot ? fmt::format(" WHERE snapshot_id = {}", snapshot_id) : "";
+  std::string sql = "BEGIN;\n";
+  for (const auto& t : snapshot_tables(db))
+    sql += fmt::format("CREATE TEMP VIEW {0} AS SELECT * FROM main.{0}{1};\n", quoted_name(t), where);
+  if (scope == SnapshotScope::Snapshot)
+    sql += fmt::format("CREATE TEMP VIEW snapshot AS SELECT * FROM main.snapshot WHERE id = {};\n", snapshot_id);
+  db.exec(sql + "COMMIT;");
+}
+
+std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params,
+                                  std::set<std::string>* unqualified_reads) {
+  std::optional<ReadWatch> watch;
+  if (unqualified_reads) {
+    watch.emplace();
+    watch->seen = unqualified_reads;
+    Stmt views = db.prepare("SELECT name FROM temp.sqlite_master WHERE type = 'view'");
+    while (views.step()) watch->views.insert(views.text(0));
+  }
+  Authorizer authorizer(db, watch ? &*watch : nullptr);
   // One statement at a time: each is prepared, refused before it runs if it would write, then run
   // (ATTACH must have run before a statement naming the attached database can be prepared).
   std::vector<Section> out;
@@ -95,8 +186,12 @@ std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map
   while (tail < end) {
     sqlite3_stmt* raw = nullptr;
     const char* next = nullptr;
-    if (sqlite3_prepare_v2(db.get(), tail, int(end - tail), &raw, &next) != SQLITE_OK)
-      throw UsageError(fmt::format("SQL error: {}", sqlite3_errmsg(db.get())));
+    if (sqlite3_prepare_v2(db.get(), tail, int(end - tail), &raw, &next) != SQLITE_OK) {
+      std::string error = sqlite3_errmsg(db.get());
+      if (auto writing = writes_without_temp_views(db, std::string_view(tail, size_t(end - tail))))
+        throw UsageError(fmt::format("kvquery is read-only: this statement would change the database: {}", *writing));
+      throw UsageError(fmt::format("SQL error: {}", error));
+    }
     std::string text(tail, size_t(next - tail));
     tail = next;
     if (!raw) continue;  // whitespace or a comment
@@ -136,7 +231,11 @@ std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map
   return out;
 }
 
-std::vector<TableDoc> describe_schema(Db& db) {
+std::vector<TableDoc> describe_schema() {
+  // The tables as this kvsnap creates them, in memory: every database kvquery reads has exactly
+  // this schema (store/schema.h refuses any other), so none needs to be opened.
+  Db db(":memory:", Db::Mode::Create);
+  ensure_schema(db, ":memory:");
   // Meanings come from the comments of schema.sql and views.sql: the comment lines before a
   // CREATE, and the "-- ..." after each column.
   std::map<std::string, TableDoc> docs;
