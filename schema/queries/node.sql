@@ -9,16 +9,16 @@ ep AS MATERIALIZED (
   SELECT nd.g, p.*,
          EXISTS (SELECT 1 FROM node_cidr c WHERE c.kv_id = nd.kv_id AND p.ip_bin BETWEEN c.start_bin AND c.end_bin) AS in_cidr
   FROM nd CROSS JOIN ipcache p ON p.snapshot_id = nd.snapshot_id AND p.scope = nd.scope AND (nd.scope = 'state' OR p.cluster = nd.key_cluster)
-  WHERE p.node_name = nd.key_name OR p.host_ip_bin IN (SELECT a.ip_bin FROM addr a WHERE a.g = nd.g)),
+  WHERE p.node_name = nd.key_name
+     OR (p.host_ip_bin IN (SELECT ip_bin FROM addr) AND EXISTS (SELECT 1 FROM addr a WHERE a.g = nd.g AND a.ip_bin = p.host_ip_bin))),
 used AS MATERIALIZED (
   -- Identities in use on the node: its endpoints' and its slave keys' (the agent's references, by its IP).
   SELECT g, scope, cluster, id, sum(endpoints) AS endpoints, sum(slaves) AS slaves
   FROM (SELECT g, scope, cluster, identity AS id, 1 AS endpoints, 0 AS slaves FROM ep
         UNION ALL
         SELECT DISTINCT a.g, r.scope, r.cluster, r.identity, 0, 1
-        FROM addr a CROSS JOIN identity_ref r ON r.snapshot_id = a.snapshot_id AND r.node_ip_bin = a.ip_bin AND r.scope = a.scope
-                                       AND (a.scope = 'state' OR r.cluster = a.cluster)
-        WHERE r.identity IS NOT NULL)
+        FROM identity_ref r CROSS JOIN addr a ON a.ip_bin = r.node_ip_bin AND a.scope = r.scope AND (a.scope = 'state' OR r.cluster = a.cluster)
+        WHERE r.snapshot_id = current_snapshot() AND r.node_ip_bin IN (SELECT ip_bin FROM addr) AND r.identity IS NOT NULL)
   GROUP BY g, scope, cluster, id),
 fact(g, k, sub, scope, cluster, fact, value, detail) AS MATERIALIZED (
   SELECT nd.g, 1, 0, nd.scope, nd.key_cluster, 'node', nd.key_name,
