@@ -178,14 +178,22 @@ std::string Ref::json() const {
     case Kind::String: return quote(text());
     case Kind::Array: {
       std::string out = "[";
-      for (const auto& item : items()) out += (out.size() > 1 ? "," : "") + item.json();
+      for (const auto& item : items()) {
+        if (out.size() > 1) out += ',';
+        out += item.json();
+      }
       return out + "]";
     }
     case Kind::Object: {
       std::vector<std::pair<std::string_view, Ref>> unique;
       for (const auto& m : members()) put_last(unique, m.first, m.second);
       std::string out = "{";
-      for (const auto& [key, value] : unique) out += (out.size() > 1 ? "," : "") + quote(key) + ":" + value.json();
+      for (const auto& [key, value] : unique) {
+        if (out.size() > 1) out += ',';
+        out += quote(key);
+        out += ':';
+        out += value.json();
+      }
       return out + "}";
     }
   }
@@ -230,7 +238,7 @@ bool names_field(std::string_view key, std::string_view name) {
 void Struct::add(Ref value) {
   if (value.is_null()) return;
   if (value.kind() != Kind::Object) {
-    std::string what = path_.empty() ? "value" : "field " + path_.substr(0, path_.size() - 1);
+    std::string what = path_.empty() ? "value" : fmt::format("field {}", path_.substr(0, path_.size() - 1));
     throw DecodeError(fmt::format("{}: expected an object, got {}", what, value.type_name()));
   }
   auto m = value.members();
@@ -422,6 +430,8 @@ std::optional<Struct> element_pointer(Ref v, const std::string& path) {
   return element(v, path);
 }
 
-std::string element_string(Ref v, const std::string& path) { return v.is_null() ? "" : string_of(v, "field " + path); }
+std::string element_string(Ref v, const std::string& path) {
+  return v.is_null() ? "" : string_of(v, fmt::format("field {}", path));
+}
 
 }  // namespace kvsnap::json_fields

@@ -80,7 +80,12 @@ class Struct {
   // The values given to the field whose JSON name is `name`, in document order.
   std::vector<Ref> field(std::string_view name) const;
   // `name` as messages call it: "field capabilities.cached".
-  std::string where(std::string_view name) const { return "field " + path_ + std::string(name); }
+  std::string where(std::string_view name) const {
+    std::string out = "field ";
+    out += path_;
+    out += name;
+    return out;
+  }
 
  private:
   std::string path_;

@@ -75,14 +75,16 @@ void decode_service(const Record& r, const KeyParts& p, RowWriter& out) {
   auto backends = parse_ports(o, "backends");
   std::vector<std::pair<std::string, std::string>> hostnames;  // map[string]string
   if (auto m = jf::map(o, "hostnames"))
-    for (const auto& [ip, name] : *m) hostnames.emplace_back(ip, jf::element_string(name, "hostnames[" + ip + "]"));
+    for (const auto& [ip, name] : *m)
+      hostnames.emplace_back(ip, jf::element_string(name, fmt::format("hostnames[{}]", ip)));
   std::vector<std::pair<std::string, std::string>> zones;  // map[string]BackendZone{zone, forZones}
   if (auto m = jf::map(o, "zones")) {
     for (const auto& [ip, zone] : *m) {
-      auto z = jf::element(zone, "zones[" + ip + "]");
+      auto z = jf::element(zone, fmt::format("zones[{}]", ip));
       zones.emplace_back(ip, jf::str(z, "zone").value_or(""));
       if (auto for_zones = jf::slice(z, "forZones"))
-        for (auto f : for_zones->items()) (void)jf::str(jf::element(f, "zones[" + ip + "].forZones[]"), "name");
+        for (auto f : for_zones->items())
+          (void)jf::str(jf::element(f, fmt::format("zones[{}].forZones[]", ip)), "name");
     }
   }
   std::string cluster = jf::str(o, "cluster").value_or(""), ns = jf::str(o, "namespace").value_or(""),
