@@ -29,6 +29,10 @@ for q in $(kvquery --list -o json | python3 -c 'import json, sys; print(" ".join
   [ "$q" = pod-endpoints ] && params=(-p pod=indexer-hvx7qvnckz-gsqn5)
   [ "$q" = identity-endpoints ] && params=(-p identity=11460)
   [ "$q" = key-history ] && params=(-p key=cilium/.heartbeat)
+  [ "$q" = who-has-ip ] && params=(-p ip=10.0.1.8)
+  [ "$q" = node ] && params=(-p name=worker-2)
+  [ "$q" = cidr-owner ] && params=(-p cidr=10.0.1.0/24)
+  [ "$q" = identity ] && params=(-p id=11648)
   unique "saved query $q" kvquery -d "$TMP/k.db" -o json -q "$q" "${params[@]}"
 done
 unique "columns of one name" kvquery -d "$TMP/k.db" -o json "SELECT 1 AS a, 2 AS a, 3 AS a_2"
