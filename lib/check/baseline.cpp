@@ -15,11 +15,35 @@ CheckContext::Baseline attach_baseline_snapshot(Db& db, int64_t snapshot_id, Db&
   if (&baseline_db == &db && baseline_id == snapshot_id)
     throw UsageError("--baseline names the snapshot being checked: give an earlier one");
   register_sql_functions(baseline_db);
+  register_sql_functions(db);
   CheckContext::Baseline b;
   b.snapshot_id = baseline_id;
-  b.name = load_snapshot_info(baseline_db, baseline_id).name;
+  SnapshotInfo old_info = load_snapshot_info(baseline_db, baseline_id), new_info = load_snapshot_info(db, snapshot_id);
+  b.name = old_info.name;
   // Its reference time as kvcheck would take it (stated capture time, else the data's newest).
   b.now = make_context(baseline_db, baseline_id, ContextOverrides{}).now;
+  // The history checks read "deleted since", "unchanged since": with the two the wrong way round
+  // they would report the opposite of what happened. The etcd revisions order them; without
+  // them, the reference times; without either, no verdict.
+  std::optional<int64_t> new_now = make_context(db, snapshot_id, ContextOverrides{}).now;
+  if (old_info.revision && new_info.revision) {
+    if (*old_info.revision > *new_info.revision)
+      throw UsageError(
+          fmt::format("the baseline {} (etcd revision {}) is later than the snapshot checked (revision "
+                      "{}): give the earlier one as the baseline",
+                      old_info.name, *old_info.revision, *new_info.revision));
+  } else if (b.now && new_now) {
+    if (*b.now > *new_now)
+      throw UsageError(
+          fmt::format("the baseline {} is later than the snapshot checked (by the times their data "
+                      "holds): give the earlier one as the baseline",
+                      old_info.name));
+  } else {
+    throw UsageError(
+        fmt::format("cannot tell whether the baseline {} is earlier than the snapshot checked: neither "
+                    "input holds etcd revisions or times",
+                    old_info.name));
+  }
   db.open_readers(reader_count());  // every connection that runs checks gets `old` now
   db.attach(baseline_path, "old");
   return b;

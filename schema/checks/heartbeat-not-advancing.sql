@@ -7,7 +7,7 @@
 -- requires: baseline
 WITH revs AS (SELECT (SELECT revision FROM main.snapshot WHERE id = :snapshot) AS now_rev,
                      (SELECT revision FROM old.snapshot WHERE id = :baseline) AS old_rev)
-SELECT printf('the heartbeat (%s, revision %d) did not change between snapshots %d minutes apart (%d revisions were written)%s',
+SELECT printf('the heartbeat (%s, revision %d) did not change between snapshots whose reference times are %d minutes apart (%d revisions were written)%s',
               h.value, k.mod_revision, (:now - :baseline_now) / 60, revs.now_rev - revs.old_rev,
               CASE WHEN :now IS NOT NULL AND :now - h.unix_time > 120
                    THEN printf('; it is %s%d minutes old', CASE WHEN :now_is_lower_bound THEN 'at least ' ELSE '' END,

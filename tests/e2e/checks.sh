@@ -161,6 +161,14 @@ assert not set(new) & {"lock-stuck", "heartbeat-not-advancing", "identity-slaves
                        "node-cidr-moved"}, new
 PY
 
+# The pair the wrong way round: "deleted since" would say the opposite of what happened. kvcheck
+# refuses it; kvdiff (a diff is fine either way) says why it leaves the history checks out.
+expect_status 2 kvcheck --baseline "$CF/ip-identity-deleted.json" "$CF/ip-identity-deleted.old.json"
+expect_in "$TMP/err" "is later than the snapshot checked (revision 156): give the earlier one as the baseline"
+expect_status 1 kvdiff "$CF/ip-identity-deleted.json" "$CF/ip-identity-deleted.old.json" -o json
+expect_in "$TMP/err" "the checks that compare two snapshots are not run"
+python3 -c 'import json,sys,kvdoc; assert "ip-identity-deleted" not in [f["check"] for f in kvdoc.rows(json.load(open(sys.argv[1])), "findings/")]' "$TMP/out"
+
 # Full key lists: a finding names every key that is part of the fault, so that the list is what
 # a user would delete or fix.
 keys_of() {  # keys_of CHECK ARGS...: the sorted keys of CHECK's findings
