@@ -17,3 +17,13 @@ DROP VIEW IF EXISTS decode_error_text;
 CREATE VIEW decode_error_text AS
   SELECT e.snapshot_id, CAST(k.key AS TEXT) AS key, e.layout, e.error
   FROM decode_error e JOIN kv k ON k.id = e.kv_id;
+
+-- Every key of an identity: its master key, the slave keys carrying its ID and the ipcache entries
+-- pointing at it, in the identity's scope and cluster. The keys a finding about an identity names.
+DROP VIEW IF EXISTS identity_key;
+CREATE VIEW identity_key AS
+  SELECT snapshot_id, scope, cluster, id AS identity, 'master' AS role, kv_id FROM identity
+  UNION ALL
+  SELECT snapshot_id, scope, cluster, identity, 'slave', kv_id FROM identity_ref WHERE identity IS NOT NULL
+  UNION ALL
+  SELECT snapshot_id, scope, cluster, identity, 'ipcache', kv_id FROM ipcache WHERE identity IS NOT NULL;

@@ -1,19 +1,26 @@
 -- id: identity-duplicate-labels
 -- severity: error
 -- title: One label set has several identities
--- meaning: Two or more master keys hold the same label string, or the slave keys of one label string carry different IDs. Endpoints with identical labels get different identities on different nodes, so policy treats them differently (cilium/cilium#25251, PR #43287).
+-- meaning: One label string is given more than one ID: by two or more master keys, or by slave keys carrying different IDs. The finding names every master and slave key of that label string. Endpoints with identical labels get different identities on different nodes, so policy treats them differently (cilium/cilium#25251, PR #43287).
 -- cause: A race in allocation (observed in the wild in kvstore mode), or a restored/merged kvstore.
 -- action: Cilium 1.19+ garbage-collects the duplicate that no slave key uses; on older versions delete the master key whose ID no slave key carries, after checking no endpoint still uses it.
-SELECT printf('label set is allocated as %d identities: %s', count(*), group_concat(i.id, ', ')) AS message,
+WITH uses AS (  -- every key that gives a label set an ID: master keys and slave keys
+  SELECT scope, cluster, labels, id AS identity, kv_id FROM identity WHERE snapshot_id = :snapshot
+  UNION ALL
+  SELECT scope, cluster, labels, identity, kv_id FROM identity_ref WHERE snapshot_id = :snapshot AND identity IS NOT NULL),
+dup AS (
+  SELECT scope, cluster, labels FROM uses GROUP BY scope, cluster, labels HAVING count(DISTINCT identity) > 1)
+SELECT printf('label set is allocated as %d identities: %s (%d master key(s), %d slave key(s))',
+              count(DISTINCT u.identity),
+              (SELECT group_concat(identity, ', ') FROM (SELECT DISTINCT v.identity FROM uses v
+               WHERE v.scope = d.scope AND v.cluster IS d.cluster AND v.labels = d.labels ORDER BY v.identity)),
+              count(i.kv_id), count(*) - count(i.kv_id)) AS message,
        json_group_array(CAST(k.key AS TEXT)) AS keys,
-       json_object('labels', i.labels, 'scope', i.scope, 'cluster', i.cluster, 'identities', json_group_array(i.id)) AS details
-FROM identity i JOIN kv k ON k.id = i.kv_id
-WHERE i.snapshot_id = :snapshot
-GROUP BY i.scope, i.cluster, i.labels HAVING count(*) > 1
-UNION ALL
-SELECT printf('slave keys of one label set carry %d different identities: %s', count(DISTINCT r.identity), group_concat(DISTINCT r.identity)),
-       json_group_array(CAST(k.key AS TEXT)),
-       json_object('labels', r.labels, 'scope', r.scope, 'cluster', r.cluster)
-FROM identity_ref r JOIN kv k ON k.id = r.kv_id
-WHERE r.snapshot_id = :snapshot AND r.identity IS NOT NULL
-GROUP BY r.scope, r.cluster, r.labels HAVING count(DISTINCT r.identity) > 1
+       json_object('labels', d.labels, 'scope', d.scope, 'cluster', d.cluster,
+                   'identities', (SELECT json_group_array(identity) FROM (SELECT DISTINCT v.identity FROM uses v
+                     WHERE v.scope = d.scope AND v.cluster IS d.cluster AND v.labels = d.labels ORDER BY v.identity))) AS details
+FROM dup d
+JOIN uses u ON u.scope = d.scope AND u.cluster IS d.cluster AND u.labels = d.labels
+JOIN kv k ON k.id = u.kv_id
+LEFT JOIN identity i ON i.kv_id = u.kv_id
+GROUP BY d.scope, d.cluster, d.labels

@@ -9,16 +9,18 @@ SELECT CASE WHEN i.id < 256 THEN printf('identity %d is reserved (below 256) and
             ELSE printf('identity %d belongs to cluster ID %d, not to %s (ID %d, range %d..%d)', i.id,
                         identity_cluster(i.id, :shift), :cluster_name, :cluster_id, :id_min, :id_max) END AS message,
        CASE WHEN i.id < 256 OR i.id >= 16777216 THEN 'error' ELSE 'warning' END AS severity,
-       json_array(CAST(k.key AS TEXT)) AS keys,
+       (SELECT json_group_array(CAST(k.key AS TEXT)) FROM identity_key ik JOIN kv k ON k.id = ik.kv_id
+        WHERE ik.snapshot_id = i.snapshot_id AND ik.scope = i.scope AND ik.cluster IS i.cluster AND ik.identity = i.id) AS keys,
        json_object('identity', i.id, 'cluster_of_id', identity_cluster(i.id, :shift), 'range_min', :id_min, 'range_max', :id_max) AS details
-FROM identity i JOIN kv k ON k.id = i.kv_id
+FROM identity i
 WHERE i.snapshot_id = :snapshot AND i.scope = 'state'
   AND (i.id < 256 OR i.id >= 16777216 OR i.id NOT BETWEEN :id_min AND :id_max)
 UNION ALL
 SELECT printf('cached identity %d of cluster %s is outside that cluster''s range (ID %d)', i.id, i.cluster, cc.id),
-       'error', json_array(CAST(k.key AS TEXT)),
+       'error', (SELECT json_group_array(CAST(k.key AS TEXT)) FROM identity_key ik JOIN kv k ON k.id = ik.kv_id
+        WHERE ik.snapshot_id = i.snapshot_id AND ik.scope = i.scope AND ik.cluster IS i.cluster AND ik.identity = i.id),
        json_object('identity', i.id, 'cluster', i.cluster, 'cluster_id', cc.id)
-FROM identity i JOIN kv k ON k.id = i.kv_id
+FROM identity i
 JOIN cluster_config cc ON cc.snapshot_id = i.snapshot_id AND cc.cluster = i.cluster
 WHERE i.snapshot_id = :snapshot AND i.scope = 'cache'
   AND i.id NOT BETWEEN (CASE WHEN cc.id = 0 THEN 256 ELSE cc.id << :shift END) AND ((cc.id + 1) << :shift) - 1

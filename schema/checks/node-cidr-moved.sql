@@ -1,7 +1,7 @@
 -- id: node-cidr-moved
 -- severity: error
 -- title: Node pod CIDR changed while endpoints stay in the old one
--- meaning: A node announced a pod CIDR in the earlier snapshot that it no longer announces, yet IP cache entries hosted on that node still hold IPs of the old CIDR and of none of its current ones. Routes and tunnels follow the current CIDRs, so traffic to those pods is lost until they get new IPs.
+-- meaning: A node announced a pod CIDR in the earlier snapshot that it no longer announces, yet IP cache entries hosted on that node still hold IPs of the old CIDR and of none of its current ones. Routes and tunnels follow the current CIDRs, so traffic to those pods is lost until they get new IPs. The finding names those entries and the node's key.
 -- cause: The node's podCIDR was changed (IPAM reconfiguration, a node object re-created) without restarting its pods.
 -- action: Restart the listed pods on that node so they get IPs from the current CIDR; check why the CIDR changed.
 -- requires: baseline
@@ -18,7 +18,7 @@ hosts AS (
   SELECT DISTINCT c.kv_id, c.key_cluster, c.key_name, a.ip_bin FROM current c JOIN node_address a ON a.kv_id = c.kv_id)
 SELECT printf('node %s no longer announces %s, but %d endpoint(s) it hosts still have IPs in it', g.key_name, g.cidr,
               count(DISTINCT p.kv_id)) AS message,
-       json_group_array(DISTINCT CAST(pk.key AS TEXT)) AS keys,
+       json_insert(json_group_array(DISTINCT CAST(pk.key AS TEXT)), '$[#]', CAST(nk.key AS TEXT)) AS keys,
        json_object('node', g.key_name, 'old_cidr', g.cidr, 'node_key', CAST(nk.key AS TEXT),
                    'ips', json_group_array(DISTINCT p.ip)) AS details
 FROM gone g

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every kvcheck check fires on its fixture in fixtures/checks/ (the healthy cluster plus one
-# mutation made with a real etcd by scripts/make-check-fixtures) and names the keys involved;
+# mutation made with a real etcd by scripts/make-check-fixtures) and names exactly the keys of the fault (<id>.keys);
 # the healthy cluster fixtures/cluster/get-json.txt gives no finding of any check; the exit
 # status follows --fail-on. The checks come from `kvcheck --list-checks -o json`, so a new check
 # without a fixture fails this test.
@@ -51,13 +51,16 @@ assert r["summary"]["checks_run"] == int(sys.argv[2]) - 2 - len(history), r["sum
 assert r["summary"]["exit_status"] == 0, r["summary"]
 PY
 
-# verify.py REPORT FIXTURE CHECK KEYLESS: the report has a finding of CHECK (which was not
-# skipped), with keys unless KEYLESS, every key of a json fixture being a key of that dump; prints
+# verify.py REPORT FIXTURE CHECK KEYLESS [KEYS]: the report has a finding of CHECK (which was not
+# skipped), with keys unless KEYLESS, every key of a json fixture being a key of that dump; the
+# keys of all of CHECK's findings together are exactly the lines of KEYS (<id>.keys: every key
+# of the fault, worked out by scripts/make-check-fixtures from the mutation it made); prints
 # the exit status --fail-on error must give (1 when any finding is an error) and whether there
 # is a finding at all.
 cat >"$TMP/verify.py" <<'PY'
 import base64, json, sys, kvdoc
 report, fixture, check, keyless = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+want_keys = open(sys.argv[5]).read().splitlines() if len(sys.argv) > 5 else None
 r = json.load(open(report))
 skipped = kvdoc.section(r, "skipped")["rows"]
 assert check not in [s["check"] for s in skipped], f"{check} was skipped: {skipped}"
@@ -75,6 +78,10 @@ for f in mine:
         assert not missing, f"{check} names keys the fixture does not hold: {missing}"
     assert f["severity"] in ("error", "warning", "info"), f
     assert f["message"], f
+if want_keys is not None:
+    named = sorted({k for f in mine for k in f["keys"]})
+    extra, lacking = sorted(set(named) - set(want_keys)), sorted(set(want_keys) - set(named))
+    assert not extra and not lacking, f"{check}: names keys not part of the fault {extra}, lacks {lacking}"
 assert r["summary"]["exit_status"] in (0, 1), r["summary"]
 others = sorted({f["check"] for f in findings} - {check})
 if others:  # a side effect of the mutation, or a false positive of another check: worth a look
@@ -97,10 +104,18 @@ for id in "${checks[@]}"; do
   if [ -n "${args[$id]+set}" ]; then read -ra a <<<"${args[$id]}"; else a=(--now "$healthy_now"); fi
   [ -f "$CF/$id.old.json" ] && a+=(--baseline "$CF/$id.old.json")
 
+  keys=()
+  if [ -n "${keyless[$id]:-}" ]; then
+    [ ! -f "$CF/$id.keys" ] || fail "$id names no key by design, but $CF/$id.keys exists"
+  else
+    [ -f "$CF/$id.keys" ] || fail "check $id: no $CF/$id.keys (the keys of its fault; scripts/make-check-fixtures)"
+    keys=("$CF/$id.keys")
+  fi
+
   got=0
   kvcheck -o json "${a[@]}" "$f" >"$TMP/report.json" 2>"$TMP/err" || got=$?
   [ "$got" = 0 ] || [ "$got" = 1 ] || { cat "$TMP/err" >&2; fail "kvcheck $id: exit status $got"; }
-  read -r want any < <(python3 "$TMP/verify.py" "$TMP/report.json" "$f" "$id" "${keyless[$id]:+1}") ||
+  read -r want any < <(python3 "$TMP/verify.py" "$TMP/report.json" "$f" "$id" "${keyless[$id]:+1}" "${keys[@]}") ||
     fail "check $id on $(basename "$f")"
   expect_eq "$got" "$want" "exit status of kvcheck (--fail-on error) on $(basename "$f")"
   expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["exit_status"])' "$TMP/report.json")" \
@@ -127,6 +142,7 @@ for f in "$CF"/*; do
   [ "$b" = README.md ] && continue
   id=${b%%.*}
   [ "$id" = baseline-clean ] && continue
+  case $b in *.keys) [ -f "$CF/$id.json" ] || [ -f "$CF/$id.db" ] || fail "$b: no fixture $id.json or $id.db" ;; esac
   [ -n "${known[$id]:-}" ] || fail "$b: no check $id (kvcheck --list-checks)"
 done
 
@@ -168,33 +184,3 @@ expect_in "$TMP/err" "is later than the snapshot checked (revision 156): give th
 expect_status 1 kvdiff "$CF/ip-identity-deleted.json" "$CF/ip-identity-deleted.old.json" -o json
 expect_in "$TMP/err" "the checks that compare two snapshots are not run"
 python3 -c 'import json,sys,kvdoc; assert "ip-identity-deleted" not in [f["check"] for f in kvdoc.rows(json.load(open(sys.argv[1])), "findings/")]' "$TMP/out"
-
-# Full key lists: a finding names every key that is part of the fault, so that the list is what
-# a user would delete or fix.
-keys_of() {  # keys_of CHECK ARGS...: the sorted keys of CHECK's findings
-  kvcheck -o json --fail-on never "${@:2}" >"$TMP/keys.json"
-  python3 -c '
-import json, sys, kvdoc
-for f in kvdoc.rows(json.load(open(sys.argv[1])), "check/"):
-    if f["check"] == sys.argv[2]:
-        print("\n".join(f["keys"]))' "$TMP/keys.json" "$1" | sort
-}
-malformed=$(keys_of identity-malformed --now "$healthy_now" "$CF/identity-malformed.json")
-expect_eq "$(grep -c . <<<"$malformed")" 3 "identity-malformed keys: master, slave and lock: $malformed"
-grep -q '^cilium/state/identities/v1/id/20003$' <<<"$malformed" || fail "identity-malformed lacks the master key"
-grep -q '^cilium/state/identities/v1/value/k8s:version=v5;.*/192.168.1.7$' <<<"$malformed" || fail "identity-malformed lacks the slave key"
-grep -q '^cilium/state/identities/v1/locks/k8s:version=v5;.*/694d7f973360460b$' <<<"$malformed" || fail "identity-malformed lacks the lock"
-expect_eq "$(keys_of cache-without-config --now "$healthy_now" "$CF/cache-without-config.json" | tr '\n' ' ')" \
-  "cilium/cache/nodes/v1/cluster2/worker-1 cilium/synced/cluster2/cilium/cache/nodes/v1 " "cache-without-config keys"
-expect_eq "$(keys_of lock-stuck --now "$healthy_now" --baseline "$CF/lock-stuck.old.json" "$CF/lock-stuck.json")" \
-  "cilium/state/identities/v1/locks/k8s:app=cache;k8s:app.kubernetes.io/part-of=default;k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=default;k8s:io.cilium.k8s.policy.cluster=default;k8s:io.cilium.k8s.policy.serviceaccount=default;k8s:io.kubernetes.pod.namespace=default;k8s:version=v3;/694d7f973360460b" \
-  "lock-stuck keys"
-expect_eq "$(keys_of ip-identity-deleted --now "$healthy_now" --baseline "$CF/ip-identity-deleted.old.json" "$CF/ip-identity-deleted.json")" \
-  "$(python3 -c '
-import base64, json, sys
-for kv in json.load(open(sys.argv[1]))["kvs"]:
-    k, v = base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode()
-    if k.startswith("cilium/state/ip/v1/") and "\"ID\":65140," in v: print(k)' "$CF/ip-identity-deleted.json" | sort)" \
-  "ip-identity-deleted keys: every ipcache entry of identity 65140"
-expect_eq "$(keys_of identity-slaves-lost --now "$healthy_now" --baseline "$CF/identity-slaves-lost.old.json" "$CF/identity-slaves-lost.json")" \
-  "cilium/state/identities/v1/id/64620" "identity-slaves-lost keys: the master key left behind"
