@@ -10,6 +10,8 @@ SELECT printf('%d identity reference(s) from node IP %s, which is no node''s add
 FROM identity_ref r JOIN kv k ON k.id = r.kv_id
 WHERE r.snapshot_id = :snapshot AND r.scope = 'state'
   AND EXISTS (SELECT 1 FROM node WHERE snapshot_id = :snapshot AND scope = 'state')
-  AND NOT EXISTS (SELECT 1 FROM node_address a WHERE a.snapshot_id = r.snapshot_id AND a.scope = 'state'
-                  AND a.ip_bin = r.node_ip_bin)
+  -- a list of the few node addresses, built once, rather than a probe of node_address per key
+  AND (r.node_ip_bin IS NULL  -- not an IP: no node's address either
+       OR r.node_ip_bin NOT IN (SELECT a.ip_bin FROM node_address a WHERE a.snapshot_id = :snapshot AND a.scope = 'state'
+                                AND a.ip_bin IS NOT NULL))
 GROUP BY r.node_ip

@@ -10,5 +10,7 @@ SELECT printf('%d endpoint(s) on host %s, which is no node''s address', count(*)
 FROM ipcache p JOIN kv k ON k.id = p.kv_id
 WHERE p.snapshot_id = :snapshot AND p.scope = 'state' AND p.host_ip_bin IS NOT NULL
   AND EXISTS (SELECT 1 FROM node WHERE snapshot_id = :snapshot AND scope = 'state')
-  AND NOT EXISTS (SELECT 1 FROM node_address a WHERE a.snapshot_id = p.snapshot_id AND a.scope = 'state' AND a.ip_bin = p.host_ip_bin)
+  -- a list of the few node addresses, built once, rather than a probe of node_address per entry
+  AND p.host_ip_bin NOT IN (SELECT a.ip_bin FROM node_address a WHERE a.snapshot_id = :snapshot AND a.scope = 'state'
+                            AND a.ip_bin IS NOT NULL)
 GROUP BY p.host_ip
