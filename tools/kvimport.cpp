@@ -252,11 +252,8 @@ int main(int argc, char** argv) {
       } else {
         building = TempFile("." + file_name(db_path) + ".kvimport", dir_name(db_path));
         db = std::make_unique<Db>(building.path(), Db::Mode::Create);
-        // Nothing needs to be durable until the rename: one fsync then instead of many. 16 KiB
-        // pages suit the many short rows.
-        db->exec(
-            "PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; "
-            "PRAGMA cache_size = -131072;");
+        // Nothing needs to be durable until the rename: one fsync then instead of many.
+        tune_for_new_import(*db);
       }
       Transaction txn(*db);
       ensure_schema(*db, db_path);

@@ -71,6 +71,11 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
   return db;
 }
 
+void tune_for_new_import(Db& db) {
+  db.exec(
+      "PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA cache_size = -131072;");
+}
+
 OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision, const std::string& name,
                            bool given_as_db, bool keep_file) {
   OpenedDb out;
@@ -84,7 +89,7 @@ OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_re
   out.imported = true;
   {
     Db db(temp.path(), Db::Mode::Create);
-    db.exec("PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA page_size = 16384;");
+    tune_for_new_import(db);
     Transaction txn(db);
     ensure_schema(db, temp.path());
     ImportRequest req;
