@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS member (
 -- Identity master keys: cilium/state/identities/v1/id/<ID> => label string.
 CREATE TABLE IF NOT EXISTS identity (
   snapshot_id   INTEGER NOT NULL,
-  kv_id         INTEGER NOT NULL,
+  kv_id         INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope         TEXT NOT NULL,    -- state, or cache (KVStoreMesh copy of a remote cluster)
   cluster       TEXT,             -- the remote cluster for cache rows; NULL for state rows
   id            INTEGER NOT NULL,  -- the numeric identity from the key
@@ -108,7 +108,6 @@ CREATE TABLE IF NOT EXISTS identity (
 );
 CREATE INDEX IF NOT EXISTS identity_id ON identity(snapshot_id, id);
 CREATE INDEX IF NOT EXISTS identity_labels ON identity(snapshot_id, labels);
-CREATE INDEX IF NOT EXISTS identity_kv ON identity(kv_id);
 
 -- One row per label of a master key, in stored order.
 CREATE TABLE IF NOT EXISTS identity_label (
@@ -127,7 +126,7 @@ CREATE INDEX IF NOT EXISTS identity_label_key ON identity_label(snapshot_id, key
 -- Slave keys: cilium/state/identities/v1/value/<labels>/<nodeIP> => <ID>.
 CREATE TABLE IF NOT EXISTS identity_ref (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
   labels      TEXT NOT NULL,  -- the label string from the key
@@ -136,12 +135,11 @@ CREATE TABLE IF NOT EXISTS identity_ref (
   identity    INTEGER            -- the value; NULL when it is not a number (see decode_error)
 );
 CREATE INDEX IF NOT EXISTS identity_ref_id ON identity_ref(snapshot_id, identity);
-CREATE INDEX IF NOT EXISTS identity_ref_kv ON identity_ref(kv_id);
 
 -- Allocation locks (locks/<labels>/<lease>) and GC locks (locks/id/<ID>/<lease>).
 CREATE TABLE IF NOT EXISTS identity_lock (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
   kind        TEXT NOT NULL,     -- allocation or gc
@@ -154,7 +152,7 @@ CREATE TABLE IF NOT EXISTS identity_lock (
 -- Other locks: cilium/.initlock/<random>/<lease> and cilium/kvstoremesh-lock/<lease>.
 CREATE TABLE IF NOT EXISTS kvstore_lock (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   kind        TEXT NOT NULL,     -- initlock or kvstoremesh
   lease_hex   TEXT NOT NULL,  -- the key's last segment (the lock's lease, %x)
   key_lease   INTEGER  -- lease_hex as a number
@@ -163,7 +161,7 @@ CREATE TABLE IF NOT EXISTS kvstore_lock (
 -- IP cache: cilium/state/ip/v1/default/<IP>, cilium/cache/ip/v1/<remote>/<IP>.
 CREATE TABLE IF NOT EXISTS ipcache (
   snapshot_id   INTEGER NOT NULL,
-  kv_id         INTEGER NOT NULL,
+  kv_id         INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   cluster       TEXT,            -- remote cluster for cache rows
   address_space TEXT NOT NULL,   -- the key segment: "default" (state) or the remote name (cache)
@@ -188,12 +186,11 @@ CREATE TABLE IF NOT EXISTS ipcache (
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
 CREATE INDEX IF NOT EXISTS ipcache_identity ON ipcache(snapshot_id, identity);
-CREATE INDEX IF NOT EXISTS ipcache_kv ON ipcache(kv_id);
 
 -- Nodes: cilium/state/nodes/v1/<cluster>/<node>, the cache copies, and noderegister entries.
 CREATE TABLE IF NOT EXISTS node (
   snapshot_id     INTEGER NOT NULL,
-  kv_id           INTEGER NOT NULL,
+  kv_id           INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope           TEXT NOT NULL,  -- state, cache, or register (cilium/state/noderegister/v1)
   key_cluster     TEXT,           -- from the key (NULL for register)
   key_name        TEXT NOT NULL,  -- node name from the key
@@ -213,7 +210,6 @@ CREATE TABLE IF NOT EXISTS node (
   annotations     TEXT  -- Annotations, JSON object as stored
 );
 CREATE INDEX IF NOT EXISTS node_name ON node(snapshot_id, key_cluster, key_name);
-CREATE INDEX IF NOT EXISTS node_kv ON node(kv_id);
 
 -- Every address of a node: IPAddresses entries, plus HealthIP and IngressIP rows.
 CREATE TABLE IF NOT EXISTS node_address (
@@ -252,7 +248,7 @@ CREATE INDEX IF NOT EXISTS node_cidr_kv ON node_cidr(kv_id);
 -- Clustermesh services: cilium/state/services/v1/<cluster>/<namespace>/<name>.
 CREATE TABLE IF NOT EXISTS service (
   snapshot_id   INTEGER NOT NULL,
-  kv_id         INTEGER NOT NULL,
+  kv_id         INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   key_cluster   TEXT NOT NULL,  -- cluster from the key
   key_namespace TEXT NOT NULL,  -- namespace from the key
@@ -267,7 +263,6 @@ CREATE TABLE IF NOT EXISTS service (
   selector      TEXT  -- selector, JSON object as stored
 );
 
-CREATE INDEX IF NOT EXISTS service_kv ON service(kv_id);
 
 -- A service's frontends: one row per frontend IP and port.
 CREATE TABLE IF NOT EXISTS service_frontend (
@@ -299,7 +294,7 @@ CREATE INDEX IF NOT EXISTS service_frontend_kv ON service_frontend(kv_id);
 -- MCS-API exports: cilium/state/serviceexports/v1/<cluster>/<namespace>/<name> (1.17+).
 CREATE TABLE IF NOT EXISTS service_export (
   snapshot_id   INTEGER NOT NULL,
-  kv_id         INTEGER NOT NULL,
+  kv_id         INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope         TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   key_cluster   TEXT NOT NULL,  -- cluster from the key
   key_namespace TEXT NOT NULL,  -- namespace from the key
@@ -314,7 +309,7 @@ CREATE TABLE IF NOT EXISTS service_export (
 -- Policy status (1.8-1.14, --enable-k8s-event-handover): cnpstatuses/v2 and ccnpstatuses/v2.
 CREATE TABLE IF NOT EXISTS policy_status (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   kind        TEXT NOT NULL,   -- cnp or ccnp
   uid         TEXT NOT NULL,  -- the policy's UID
   namespace   TEXT,  -- Kubernetes namespace
@@ -330,7 +325,7 @@ CREATE TABLE IF NOT EXISTS policy_status (
 -- cilium/cluster-config/<cluster> (1.13+).
 CREATE TABLE IF NOT EXISTS cluster_config (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   cluster     TEXT NOT NULL,  -- the cluster it configures (from the key)
   id          INTEGER,  -- cluster ID
   synced_canaries INTEGER,  -- capabilities.syncedCanaries
@@ -343,7 +338,7 @@ CREATE TABLE IF NOT EXISTS cluster_config (
 -- cilium/.heartbeat: RFC 3339 time written every minute by the operator / clustermesh-apiserver.
 CREATE TABLE IF NOT EXISTS heartbeat (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   value       TEXT NOT NULL,  -- the RFC 3339 time as stored
   unix_time   INTEGER        -- seconds since the epoch
 );
@@ -351,7 +346,7 @@ CREATE TABLE IF NOT EXISTS heartbeat (
 -- Sync canaries: cilium/synced/<cluster>/<prefix> (1.14+).
 CREATE TABLE IF NOT EXISTS sync_marker (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   cluster     TEXT NOT NULL,  -- the cluster whose data is synced
   prefix      TEXT NOT NULL,   -- e.g. cilium/state/nodes/v1, cilium/cache/ip/v1
   scope       TEXT NOT NULL,   -- state or cache, from the prefix
@@ -362,7 +357,7 @@ CREATE TABLE IF NOT EXISTS sync_marker (
 -- A key that matched a layout but whose key or value could not be decoded as that layout.
 CREATE TABLE IF NOT EXISTS decode_error (
   snapshot_id INTEGER NOT NULL,
-  kv_id       INTEGER NOT NULL,
+  kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   layout      TEXT NOT NULL,  -- the layout the key matched
   error       TEXT NOT NULL  -- what failed
 );

@@ -5,7 +5,7 @@
 -- cause: The node's podCIDR was changed (IPAM reconfiguration, a node object re-created) without restarting its pods.
 -- action: Restart the listed pods on that node so they get IPs from the current CIDR; check why the CIDR changed.
 -- requires: baseline
-WITH gone AS (
+WITH gone AS MATERIALIZED (  -- usually empty: nothing else is read then
   SELECT n.key_cluster, n.key_name, oc.cidr, oc.start_bin, oc.end_bin
   FROM old.node n JOIN old.node_cidr oc ON oc.kv_id = n.kv_id
   WHERE n.snapshot_id = :baseline AND n.scope = 'state'
@@ -21,11 +21,12 @@ SELECT printf('node %s no longer announces %s, but %d endpoint(s) it hosts still
        json_insert(json_group_array(DISTINCT CAST(pk.key AS TEXT)), '$[#]', CAST(nk.key AS TEXT)) AS keys,
        json_object('node', g.key_name, 'old_cidr', g.cidr, 'node_key', CAST(nk.key AS TEXT),
                    'ips', json_group_array(DISTINCT p.ip)) AS details
+-- In this order (CROSS JOIN keeps it): each gone CIDR, the entries in it (a range of the ipcache_ip
+-- index), then their hosts.
 FROM gone g
-JOIN hosts h ON h.key_cluster IS g.key_cluster AND h.key_name = g.key_name
+CROSS JOIN ipcache p ON p.snapshot_id = :snapshot AND p.ip_bin BETWEEN g.start_bin AND g.end_bin AND p.scope = 'state'
+JOIN hosts h ON h.ip_bin = p.host_ip_bin AND h.key_cluster IS g.key_cluster AND h.key_name = g.key_name
 JOIN kv nk ON nk.id = h.kv_id
-JOIN ipcache p ON p.snapshot_id = :snapshot AND p.scope = 'state' AND p.host_ip_bin = h.ip_bin
-  AND p.ip_bin BETWEEN g.start_bin AND g.end_bin
 JOIN main.kv pk ON pk.id = p.kv_id
 WHERE NOT EXISTS (SELECT 1 FROM node_cidr c WHERE c.kv_id = h.kv_id AND p.ip_bin BETWEEN c.start_bin AND c.end_bin)
 GROUP BY g.key_cluster, g.key_name, g.cidr
