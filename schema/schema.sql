@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS snapshot (
   trailer          TEXT,               -- SHA-256 trailer: match, mismatch (--skip-hash-check), absent (raw db)
   at_revision      INTEGER,            -- kv holds the state at this revision (--at-revision), not the latest
   history_records  INTEGER,            -- records in the key bucket (every revision the file holds)
-  warnings         TEXT                -- JSON array: what the import noticed (an incomplete --limit page, an empty sysdump file)
+  warnings         TEXT,               -- JSON array: what the import noticed (an incomplete --limit page, an empty sysdump file)
+  history_kept     INTEGER             -- etcd db files: 1 when kv_history holds every revision of the file, 0 with --no-history
 );
 
 -- Every key and value of a snapshot, byte for byte, with the metadata its input carried.
@@ -53,12 +54,15 @@ CREATE TABLE IF NOT EXISTS kv (
   mod_revision    INTEGER,  -- etcd revision of the key's last change
   version         INTEGER,  -- number of changes since creation (1 = just created)
   lease           INTEGER,   -- 0 = no lease; NULL = the input does not say
-  layout          TEXT       -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
+  layout          TEXT,      -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
+  sub_revision    INTEGER    -- etcd db files: the change's position within its transaction (NULL for other inputs)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS kv_key ON kv(snapshot_id, key);
 
--- Every revision an etcd db file holds (since its last compaction): puts and tombstones.
-CREATE TABLE IF NOT EXISTS kv_history (
+-- The revisions of an etcd db file (since its last compaction) other than the ones kv holds:
+-- older puts, tombstones, and with --at-revision the changes after it. View kv_history adds
+-- kv's rows back, so that each revision is stored once.
+CREATE TABLE IF NOT EXISTS kv_revision (
   snapshot_id     INTEGER NOT NULL,
   key             BLOB NOT NULL,  -- the etcd key, byte for byte
   main_revision   INTEGER NOT NULL,  -- etcd revision of the change
@@ -70,7 +74,7 @@ CREATE TABLE IF NOT EXISTS kv_history (
   lease           INTEGER NOT NULL,  -- etcd lease id, 0 = no lease
   value           BLOB NOT NULL  -- the value at this revision (empty for tombstones)
 );
-CREATE INDEX IF NOT EXISTS kv_history_key ON kv_history(snapshot_id, key, main_revision);
+CREATE INDEX IF NOT EXISTS kv_revision_key ON kv_revision(snapshot_id, key, main_revision);
 
 -- Leases of an etcd db file (the lease bucket): the TTL as granted, not the time left.
 CREATE TABLE IF NOT EXISTS lease (

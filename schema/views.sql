@@ -5,6 +5,19 @@ CREATE VIEW kv_text AS
          create_revision, mod_revision, version, lease, layout
   FROM kv;
 
+-- Every revision an etcd db file holds (since its last compaction): puts and tombstones, the
+-- older ones from kv_revision and the ones in the state from kv (snapshots with history_kept).
+-- columns: kv_revision
+DROP VIEW IF EXISTS kv_history;
+CREATE VIEW kv_history AS
+  SELECT snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, mod_revision, version, lease, value
+  FROM kv_revision
+  UNION ALL
+  SELECT k.snapshot_id, k.key, k.mod_revision, k.sub_revision, 0, k.create_revision, k.mod_revision, k.version, k.lease,
+         k.value
+  FROM kv k JOIN snapshot s ON s.id = k.snapshot_id
+  WHERE s.history_kept = 1;
+
 -- Keys under cilium/ that match none of the key layouts kvsnap decodes (kvimport --list-layouts).
 DROP VIEW IF EXISTS unknown_key;
 CREATE VIEW unknown_key AS

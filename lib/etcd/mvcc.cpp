@@ -114,13 +114,13 @@ const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
 // One record of the key bucket, kept by reference into the file's bytes.
 struct KeyRecord {
   std::string_view key, value;
-  int64_t main, create_revision, mod_revision, version, lease;
+  int64_t main, sub, create_revision, mod_revision, version, lease;
   uint64_t pgid;  // the leaf page it sits on, for messages
   bool tombstone;
 };
 
 struct ScanOptions {
-  RecordSink* sink = nullptr;          // history, leases, members go here when set
+  RecordSink* sink = nullptr;          // leases and members go here when set
   std::optional<int64_t> at_revision;  // state at this revision
   bool strict = true;                  // throw on the first problem (import) or collect (verify)
 };
@@ -238,17 +238,8 @@ class EtcdDbScan {
     last_main_ = rev->main;
     ++status_.history_records;
     if (rev->tombstone) ++status_.tombstones;
-    if (opts_.sink) {
-      HistoryRecord h{kv.key,          kv.value,   rev->main, rev->sub, rev->tombstone, kv.create_revision,
-                      kv.mod_revision, kv.version, kv.lease};
-      try {
-        opts_.sink->history(h);
-      } catch (const RecordError& e) {
-        throw InputError(name_, fmt::format("page {}", pgid), e.what());
-      }
-    }
-    records_.push_back(KeyRecord{kv.key, kv.value, rev->main, kv.create_revision, kv.mod_revision, kv.version, kv.lease,
-                                 pgid, rev->tombstone});
+    records_.push_back(KeyRecord{kv.key, kv.value, rev->main, rev->sub, kv.create_revision, kv.mod_revision, kv.version,
+                                 kv.lease, pgid, rev->tombstone});
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -443,7 +434,8 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
           i, scan.bolt().meta_page(i).problem, scan.bolt().chosen_meta(), scan.bolt().meta().txid));
 
   // The state in key order, as `etcdctl get --prefix` would list it: per key, its last record
-  // at or below the wanted revision, unless that is a tombstone.
+  // at or below the wanted revision, unless that is a tombstone. Every other record of the key
+  // goes to the history (the one in the state is not repeated there), in key and revision order.
   const auto& recs = scan.sorted_records();
   int64_t upto = opts.at_revision.value_or(INT64_MAX);
   for (size_t i = 0; i < recs.size();) {
@@ -451,13 +443,25 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
     const KeyRecord* latest = nullptr;
     for (; j < recs.size() && recs[j].key == recs[i].key; ++j)
       if (recs[j].main <= upto) latest = &recs[j];
+    if (latest && latest->tombstone) latest = nullptr;
+    for (size_t h = i; h < j; ++h) {
+      const KeyRecord& k = recs[h];
+      if (&k == latest) continue;
+      try {
+        sink.history(HistoryRecord{k.key, k.value, k.main, k.sub, k.tombstone, k.create_revision, k.mod_revision,
+                                   k.version, k.lease});
+      } catch (const RecordError& e) {
+        throw InputError(in.name(), fmt::format("page {}", k.pgid), e.what());
+      }
+    }
     i = j;
-    if (!latest || latest->tombstone) continue;
+    if (!latest) continue;
     Record r;
     r.key.assign(latest->key);
     r.value.assign(latest->value);
     r.create_revision = latest->create_revision;
     r.mod_revision = latest->mod_revision;
+    r.sub_revision = latest->sub;
     r.version = latest->version;
     r.lease = latest->lease;
     emit(in, sink, std::move(r), [&] { return fmt::format("page {}", latest->pgid); });

@@ -15,6 +15,7 @@ struct Record {
   std::string value;  // raw bytes; empty for keys-only dumps
   std::optional<int64_t> create_revision;
   std::optional<int64_t> mod_revision;
+  std::optional<int64_t> sub_revision;  // etcd db files: the change's position in its transaction
   std::optional<int64_t> version;
   std::optional<int64_t> lease;  // 0 when the input says "no lease", absent when it does not say
 };

@@ -237,10 +237,12 @@ std::vector<TableDoc> describe_schema() {
   Db db(":memory:", Db::Mode::Create);
   ensure_schema(db, ":memory:");
   // Meanings come from the comments of schema.sql and views.sql: the comment lines before a
-  // CREATE, and the "-- ..." after each column.
+  // CREATE, and the "-- ..." after each column. A view's comment line "-- columns: TABLE" gives
+  // its columns the meanings of TABLE's columns of the same name.
   std::map<std::string, TableDoc> docs;
+  std::map<std::string, std::string> columns_from;  // view -> table
   for (const char* file : {"schema.sql", "views.sql"}) {
-    std::string pending;
+    std::string pending, pending_from;
     TableDoc* current = nullptr;
     for (auto raw : lines_of(embedded_file(file))) {
       std::string line = trim(raw);
@@ -252,16 +254,22 @@ std::vector<TableDoc> describe_schema() {
         d.name = name;
         d.kind = view ? "view" : "table";
         d.meaning = pending;
+        if (!pending_from.empty()) columns_from[name] = pending_from;
         pending.clear();
+        pending_from.clear();
         current = view ? nullptr : &d;
         continue;
       }
       if (line.rfind("--", 0) == 0) {
-        if (!current) pending += (pending.empty() ? "" : " ") + trim(std::string_view(line).substr(2));
+        std::string text = trim(std::string_view(line).substr(2));
+        if (!current && text.rfind("columns: ", 0) == 0)
+          pending_from = trim(std::string_view(text).substr(9));
+        else if (!current)
+          pending += (pending.empty() ? "" : " ") + text;
         continue;
       }
       if (line.empty() || line.rfind("CREATE INDEX", 0) == 0 || line.rfind("DROP VIEW", 0) == 0) {
-        if (line.empty() && !current) pending.clear();
+        if (line.empty() && !current) pending.clear(), pending_from.clear();
         continue;
       }
       if (current) {
@@ -287,6 +295,8 @@ std::vector<TableDoc> describe_schema() {
     TableDoc d = docs.count(name) ? docs[name] : TableDoc{name, objects.text(1), "", {}};
     std::map<std::string, std::string> meaning;
     for (const auto& c : d.columns) meaning[c.name] = c.meaning;
+    if (columns_from.count(name) && docs.count(columns_from[name]))
+      for (const auto& c : docs[columns_from[name]].columns) meaning.emplace(c.name, c.meaning);
     d.columns.clear();
     Stmt cols = db.prepare(fmt::format("SELECT name, type FROM pragma_table_info('{}')", name));
     while (cols.step()) {

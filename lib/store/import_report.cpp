@@ -34,12 +34,12 @@ boost::json::array import_lines(const ImportSummary& s) {
                                        s.meta.cluster_id ? std::to_string(*s.meta.cluster_id) : "?"));
   std::string decoded;
   for (const auto& [table, n] : s.counts)
-    if (table != "kv_history" && table != "lease" && table != "member")
+    if (table != "kv_revision" && table != "lease" && table != "member")
       decoded += fmt::format("{}{} {}", decoded.empty() ? "" : ", ", table, n);
   if (s.meta.trailer) {
     auto count = [&](const char* t) { return s.counts.count(t) ? s.counts.at(t) : 0; };
     line("etcd db", fmt::format("{} history records{}, {} leases, {} members, SHA-256 trailer {}",
-                                s.meta.history_records, count("kv_history") ? "" : " (not kept: --no-history)",
+                                s.meta.history_records, s.history_kept ? "" : " (not kept: --no-history)",
                                 count("lease"), count("member"), *s.meta.trailer));
     if (s.meta.compact_revision) line("compacted at", std::to_string(*s.meta.compact_revision));
     if (s.meta.at_revision) line("state at", fmt::format("revision {} (--at-revision)", *s.meta.at_revision));

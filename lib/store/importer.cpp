@@ -57,14 +57,14 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   s.run();
   summary_.snapshot_id = db.last_insert_rowid();
   insert_kv_ = db.prepare(
-      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout, sub_revision) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key = ?");
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
   insert_history_ = db.prepare(
-      "INSERT INTO kv_history(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
+      "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
       "mod_revision, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
@@ -115,7 +115,7 @@ void Importer::history(const HistoryRecord& h) {
   s.bind(1, summary_.snapshot_id).bind_blob_ref(2, h.key).bind(3, h.main_revision).bind(4, h.sub_revision);
   s.bind(5, int64_t(h.tombstone)).bind(6, h.create_revision).bind(7, h.mod_revision).bind(8, h.version);
   s.bind(9, h.lease).bind_blob_ref(10, h.value).run();
-  ++summary_.counts["kv_history"];
+  ++summary_.counts["kv_revision"];
 }
 
 void Importer::lease(const LeaseRecord& l) {
@@ -140,6 +140,7 @@ void Importer::record(Record&& r) {
   const KeyLayout* layout = classify_key(r.key, parts);
   insert_kv_.bind(1, summary_.snapshot_id).bind_blob_ref(2, r.key).bind_blob_ref(3, r.value);
   insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
+  insert_kv_.bind(9, r.sub_revision);
   if (layout)
     insert_kv_.bind_text(8, std::string_view(layout->name));
   else
@@ -221,7 +222,7 @@ ImportSummary Importer::finish() {
       "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
       "joined_lines = ?, duplicate_records = ?, compact_revision = ?, scheduled_compact_revision = ?, "
       "consistent_index = ?, storage_version = ?, cluster_version = ?, trailer = ?, at_revision = ?, "
-      "history_records = ?, warnings = ?, file_mtime = ? WHERE id = ?");
+      "history_records = ?, warnings = ?, file_mtime = ?, history_kept = ? WHERE id = ?");
   auto u64 = [](const std::optional<uint64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
   };
@@ -241,7 +242,9 @@ ImportSummary Importer::finish() {
   for (const auto& w : m.warnings) warnings.emplace_back(w);
   s.bind_text(22, m.warnings.empty() ? std::nullopt : std::optional<std::string>(boost::json::serialize(warnings)));
   s.bind_text(23, m.file_mtime);
-  s.bind(24, summary_.snapshot_id);
+  summary_.history_kept = m.trailer && keep_history_;
+  s.bind(24, m.trailer ? std::optional<int64_t>(keep_history_) : std::nullopt);
+  s.bind(25, summary_.snapshot_id);
   s.run();
   return summary_;
 }

@@ -27,6 +27,7 @@ struct ImportSummary {
   int64_t decode_errors = 0;
   int64_t undecoded_values = 0;           // keys-only dumps: keys whose layout needs the value
   std::map<std::string, int64_t> counts;  // rows per decoded table
+  bool history_kept = false;              // etcd db files: kv_history holds every revision
   SnapshotMeta meta;
 };
 

@@ -120,7 +120,13 @@ TEST_CASE("the latest state of every sample db equals etcdctl get -w json") {
 
 TEST_CASE("history holds every revision; --at-revision rebuilds older states, refuses compacted ones") {
   auto snap1 = read_db(slurp("etcd-3.4/snapshots/snap1.db"));
-  CHECK(snap1.revisions.size() == 18);  // revisions 2..18, the txn at 17 holds two records
+  // Revisions 2..18, the txn at 17 holds two records: each once, the state's in records (with
+  // their sub revisions), every other (older puts, tombstones) in the history.
+  CHECK(snap1.revisions.size() + snap1.records.size() == 18);
+  for (const auto& r : snap1.records) {
+    CHECK(r.sub_revision.has_value());
+    for (const auto& h : snap1.revisions) CHECK(!(std::get<0>(h) == r.key && std::get<1>(h) == *r.mod_revision));
+  }
   CHECK(std::count_if(snap1.revisions.begin(), snap1.revisions.end(), [](auto& h) { return std::get<3>(h); }) == 2);
   CHECK(snap1.m.compact_revision == std::nullopt);
   CHECK(snap1.m.trailer == "match");
@@ -140,7 +146,8 @@ TEST_CASE("history holds every revision; --at-revision rebuilds older states, re
   CHECK(old.m.at_revision == 12);
 
   auto compacted = slurp("etcd-3.4/snapshots/snap2-compacted.db");
-  CHECK(read_db(compacted).revisions.size() == 12);
+  auto c = read_db(compacted);
+  CHECK(c.revisions.size() + c.records.size() == 12);
   CHECK(import_error(compacted, at12) == "test.db: revision 12 has been compacted: this file holds revisions 14 to 18");
   ReadOptions zero;
   zero.at_revision = 0;
