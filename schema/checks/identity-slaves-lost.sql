@@ -5,16 +5,17 @@
 -- cause: Identity GC is not running (cilium-operator down, or --identity-gc-interval very long), or the snapshots are less than a GC interval apart.
 -- action: If the snapshots are more than a GC interval apart, check cilium-operator's identity GC; a master key no node uses can be deleted.
 -- requires: baseline
-WITH lost AS (
-  SELECT o.identity, count(*) AS refs, json_group_array(CAST(ok.key AS TEXT)) AS old_keys
-  FROM old.identity_ref o JOIN old.kv ok ON ok.id = o.kv_id
-  WHERE o.snapshot_id = :baseline AND o.scope = 'state' AND o.identity IS NOT NULL
-  GROUP BY o.identity)
+WITH gone AS MATERIALIZED (  -- master keys without a node's reference now that had some before: few
+  SELECT i.id, i.labels, i.kv_id FROM identity i
+  WHERE i.snapshot_id = :snapshot AND i.scope = 'state'
+    AND NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.snapshot_id = :snapshot AND r.identity = i.id AND r.scope = 'state')
+    AND EXISTS (SELECT 1 FROM old.identity_ref o WHERE o.snapshot_id = :baseline AND o.identity = i.id AND o.scope = 'state'))
 SELECT printf('identity %d had %d node reference(s) in the earlier snapshot and has none now, but its master key remains',
-              i.id, l.refs) AS message,
+              g.id, count(*)) AS message,
        json_array(CAST(k.key AS TEXT)) AS keys,
-       json_object('identity', i.id, 'labels', i.labels, 'lost_references', json(l.old_keys)) AS details
-FROM lost l
-JOIN identity i ON i.snapshot_id = :snapshot AND i.scope = 'state' AND i.id = l.identity
-JOIN main.kv k ON k.id = i.kv_id
-WHERE NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.snapshot_id = :snapshot AND r.scope = 'state' AND r.identity = i.id)
+       json_object('identity', g.id, 'labels', g.labels, 'lost_references', json_group_array(CAST(ok.key AS TEXT))) AS details
+FROM gone g
+JOIN old.identity_ref o ON o.snapshot_id = :baseline AND o.identity = g.id AND o.scope = 'state'
+JOIN old.kv ok ON ok.id = o.kv_id
+JOIN main.kv k ON k.id = g.kv_id
+GROUP BY g.id
