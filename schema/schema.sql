@@ -189,7 +189,8 @@ CREATE TABLE IF NOT EXISTS ipcache (
   named_ports   TEXT             -- JSON array as stored, NULL when absent
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
-CREATE INDEX IF NOT EXISTS ipcache_identity ON ipcache(snapshot_id, identity);
+-- With scope, cluster and namespace, it answers "which namespaces use identity N" by itself.
+CREATE INDEX IF NOT EXISTS ipcache_identity ON ipcache(snapshot_id, identity, scope, cluster, k8s_namespace);
 
 -- Nodes: cilium/state/nodes/v1/<cluster>/<node>, the cache copies, and noderegister entries.
 CREATE TABLE IF NOT EXISTS node (
