@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS kv (
   sub_revision    INTEGER    -- etcd db files: the change's position within its transaction (NULL for other inputs)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS kv_key ON kv(snapshot_id, key);
+-- The few keys without a lease, and those matching no layout (partial indexes: checks
+-- key-without-lease and unknown-key read them without scanning every value).
+CREATE INDEX IF NOT EXISTS kv_unleased ON kv(snapshot_id, layout) WHERE lease = 0;
+CREATE INDEX IF NOT EXISTS kv_no_layout ON kv(snapshot_id) WHERE layout IS NULL;
 
 -- The revisions of an etcd db file (since its last compaction) other than the ones kv holds:
 -- older puts, tombstones, and with --at-revision the changes after it. View kv_history adds
@@ -188,7 +192,7 @@ CREATE TABLE IF NOT EXISTS ipcache (
   k8s_pod_uid   TEXT,  -- K8sPodUID: the pod's UID (written since 1.20-dev; "" before)
   named_ports   TEXT             -- JSON array as stored, NULL when absent
 );
-CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin);
+CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin, scope);  -- scope: "is IP x an entry" by the index alone
 -- With scope, cluster and namespace, it answers "which namespaces use identity N" by itself.
 CREATE INDEX IF NOT EXISTS ipcache_identity ON ipcache(snapshot_id, identity, scope, cluster, k8s_namespace);
 
