@@ -358,54 +358,83 @@ std::optional<std::vector<Finding>> run_one(Db& db, const CheckDef& c, const Che
 
 }  // namespace
 
-CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx, int threads) {
-  std::vector<std::optional<std::vector<Finding>>> results(checks.size());
-  std::vector<std::string> why(checks.size());
-  // Checks only read: with a database file, several connections run them side by side (an
+std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int threads) {
+  // One task per (job, check), job by job: a pool of connections works through all of them, so
+  // that one job's last, long check runs beside the next job's first ones.
+  std::vector<std::pair<size_t, size_t>> tasks;
+  for (size_t j = 0; j < jobs.size(); ++j)
+    for (size_t i = 0; i < jobs[j].checks->size(); ++i) tasks.emplace_back(j, i);
+  std::vector<std::vector<std::optional<std::vector<Finding>>>> results(jobs.size());
+  std::vector<std::vector<std::string>> why(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    results[j].resize(jobs[j].checks->size());
+    why[j].resize(jobs[j].checks->size());
+  }
+  auto run_task = [&](Db& conn, size_t task) {
+    auto [j, i] = tasks[task];
+    results[j][i] = run_one(conn, (*jobs[j].checks)[i], jobs[j].ctx, why[j][i]);
+  };
+  // Checks only read: with database files, several connections run them side by side (an
   // in-memory database has a single connection).
-  bool parallel = threads > 1 && checks.size() > 1 && db.path() != ":memory:" && !db.path().empty();
+  bool parallel = threads > 1 && tasks.size() > 1;
+  for (const auto& job : jobs) parallel = parallel && job.db->path() != ":memory:" && !job.db->path().empty();
   if (!parallel) {
-    register_sql_functions(db, ctx.snapshot_id);
-    for (size_t i = 0; i < checks.size(); ++i) results[i] = run_one(db, checks[i], ctx, why[i]);
+    for (size_t task = 0; task < tasks.size(); ++task) {
+      const CheckJob& job = jobs[tasks[task].first];
+      register_sql_functions(*job.db, job.ctx.snapshot_id);
+      run_task(*job.db, task);
+    }
   } else {
     std::atomic<size_t> next{0};
     std::exception_ptr error;
     std::mutex error_mutex;
     std::vector<std::thread> pool;
-    db.open_readers(size_t(threads));  // here, not in the threads: opening them changes db
+    for (const auto& job : jobs) job.db->open_readers(size_t(threads));  // here: opening them changes db
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
         try {
-          Db& conn = db.reader(size_t(t));
-          register_sql_functions(conn, ctx.snapshot_id);
-          for (size_t i = next++; i < checks.size(); i = next++) results[i] = run_one(conn, checks[i], ctx, why[i]);
+          const CheckJob* registered = nullptr;  // whose snapshot this thread's connection has
+          for (size_t task = next++; task < tasks.size(); task = next++) {
+            const CheckJob& job = jobs[tasks[task].first];
+            Db& conn = job.db->reader(size_t(t));
+            if (registered != &job) register_sql_functions(conn, job.ctx.snapshot_id);
+            registered = &job;
+            run_task(conn, task);
+          }
         } catch (...) {
           std::lock_guard<std::mutex> lock(error_mutex);
           if (!error) error = std::current_exception();
-          next = checks.size();
+          next = tasks.size();
         }
       });
     }
     for (auto& th : pool) th.join();
     if (error) std::rethrow_exception(error);
   }
-  CheckRun run;
-  for (size_t i = 0; i < checks.size(); ++i) {
-    if (!results[i]) {
-      run.skipped.emplace_back(checks[i].id, why[i]);
-      continue;
+  std::vector<CheckRun> out(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    CheckRun& run = out[j];
+    for (size_t i = 0; i < results[j].size(); ++i) {
+      if (!results[j][i]) {
+        run.skipped.emplace_back((*jobs[j].checks)[i].id, why[j][i]);
+        continue;
+      }
+      ++run.checks_run;
+      for (auto& f : *results[j][i]) run.findings.push_back(std::move(f));
     }
-    ++run.checks_run;
-    for (auto& f : *results[i]) run.findings.push_back(std::move(f));
+    std::stable_sort(run.findings.begin(), run.findings.end(), [](const Finding& a, const Finding& b) {
+      if (a.severity != b.severity) return a.severity > b.severity;
+      if (a.check != b.check) return a.check < b.check;
+      std::string ka = a.keys.empty() ? "" : a.keys.front(), kb = b.keys.empty() ? "" : b.keys.front();
+      if (ka != kb) return ka < kb;
+      return a.message < b.message;
+    });
   }
-  std::stable_sort(run.findings.begin(), run.findings.end(), [](const Finding& a, const Finding& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.check != b.check) return a.check < b.check;
-    std::string ka = a.keys.empty() ? "" : a.keys.front(), kb = b.keys.empty() ? "" : b.keys.front();
-    if (ka != kb) return ka < kb;
-    return a.message < b.message;
-  });
-  return run;
+  return out;
+}
+
+CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx, int threads) {
+  return std::move(run_check_jobs({CheckJob{&db, &checks, ctx}}, threads).front());
 }
 
 void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run) {

@@ -95,6 +95,15 @@ struct CheckRun {
 // `threads` > 1 runs checks on that many read-only connections of db's file at once.
 CheckRun run_checks(Db& db, const std::vector<CheckDef>& checks, const CheckContext& ctx, int threads = 1);
 
+// Checks of several snapshots (of one database or several) in one pool of `threads` connections
+// per database: one CheckRun per job, in order.
+struct CheckJob {
+  Db* db;
+  const std::vector<CheckDef>* checks;
+  CheckContext ctx;
+};
+std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int threads);
+
 // Stores findings in the finding table (replacing the snapshot's earlier ones).
 void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run);
 

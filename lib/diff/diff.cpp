@@ -331,17 +331,21 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
   std::vector<CheckDef> single, history;  // history: the checks that compare NEW with OLD
   for (auto& c : builtin_checks())
     (std::count(c.requires_.begin(), c.requires_.end(), "baseline") ? history : single).push_back(std::move(c));
-  auto run = [&](const SnapshotRef& s, const std::vector<CheckDef>& checks,
-                 const std::optional<CheckContext::Baseline>& b) {
+  // Several read-only connections with mmap, as kvcheck runs them, in one pool for the checks of
+  // both snapshots and those comparing them.
+  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  auto context = [&](const SnapshotRef& s, const std::optional<CheckContext::Baseline>& b) {
     register_sql_functions(*s.db);
-    // Several read-only connections with mmap, as kvcheck runs them: the checks probe whole
-    // snapshots through indexes.
-    int threads = int(std::max(1u, std::thread::hardware_concurrency()));
     CheckContext ctx = make_context(*s.db, s.id, ContextOverrides{});
     ctx.baseline = b;
-    return run_checks(*s.db, checks, ctx, threads).findings;
+    return ctx;
   };
-  auto a = run(old_s, single, std::nullopt), b = run(new_s, single, std::nullopt);
+  std::vector<CheckJob> jobs{{old_s.db, &single, context(old_s, std::nullopt)},
+                             {new_s.db, &single, context(new_s, std::nullopt)}};
+  if (baseline) jobs.push_back({new_s.db, &history, context(new_s, baseline)});
+  auto runs = run_check_jobs(jobs, threads);
+  auto& a = runs[0].findings;
+  auto& b = runs[1].findings;
   auto key = [](const Finding& f) {
     std::string k = f.check + "\n" + f.message;
     for (const auto& x : f.keys) k += "\n" + x;
@@ -357,7 +361,7 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
     if (!in_b.count(key(f))) d.resolved.push_back(f);
   // What only the two snapshots together show (a lock unchanged in both, ...) is new in NEW.
   if (baseline) {
-    for (auto& f : run(new_s, history, baseline)) d.added.push_back(std::move(f));
+    for (auto& f : runs[2].findings) d.added.push_back(std::move(f));
     std::stable_sort(d.added.begin(), d.added.end(),
                      [](const Finding& x, const Finding& y) { return x.severity > y.severity; });
   }
