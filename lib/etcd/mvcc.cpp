@@ -160,9 +160,9 @@ class EtcdDbScan {
   BoltDb& bolt() { return *bolt_; }
   EtcdDbStatus& status() { return status_; }
   std::vector<std::string>& problems() { return problems_; }
-  // The records sorted by key, revision order kept within a key (a stable sort of the bucket's
-  // revision order): each key's records are adjacent and its last one is its latest. Sorting
-  // once beats a hash map per record, and gives the key order the import writes in.
+  // The records sorted by key, then revision: each key's records are adjacent and its last one
+  // is its latest. Sorting once beats a hash map per record, and gives the key order the import
+  // writes in.
   std::vector<KeyRecord>& sorted_records() { return records_; }
   const std::vector<LeaseRecord>& leases() const { return leases_; }
 
@@ -193,8 +193,12 @@ class EtcdDbScan {
     status_.big_endian = bolt_->big_endian();
     status_.pages = bolt_->stats();
     status_.revision = last_main_;
-    std::stable_sort(records_.begin(), records_.end(),
-                     [](const KeyRecord& a, const KeyRecord& b) { return a.key < b.key; });
+    // In place (std::stable_sort would take a second buffer as large as the records): a record's
+    // revision orders the records of one key as the bucket does.
+    std::sort(records_.begin(), records_.end(), [](const KeyRecord& a, const KeyRecord& b) {
+      if (int c = a.key.compare(b.key); c != 0) return c < 0;
+      return a.main != b.main ? a.main < b.main : a.sub < b.sub;
+    });
     for (size_t i = 0; i < records_.size(); ++i)
       if ((i + 1 == records_.size() || records_[i + 1].key != records_[i].key) && !records_[i].tombstone)
         ++status_.total_key_live;
