@@ -381,7 +381,7 @@ std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int thre
   if (!parallel) {
     for (size_t task = 0; task < tasks.size(); ++task) {
       const CheckJob& job = jobs[tasks[task].first];
-      register_sql_functions(*job.db, job.ctx.snapshot_id);
+      if (task == 0 || tasks[task - 1].first != tasks[task].first) register_sql_functions(*job.db, job.ctx.snapshot_id);
       run_task(*job.db, task);
     }
   } else {

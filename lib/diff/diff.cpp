@@ -334,15 +334,17 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
   // Several read-only connections with mmap, as kvcheck runs them, in one pool for the checks of
   // both snapshots and those comparing them.
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  auto context = [&](const SnapshotRef& s, const std::optional<CheckContext::Baseline>& b) {
+  auto context = [&](const SnapshotRef& s) {
     register_sql_functions(*s.db);
-    CheckContext ctx = make_context(*s.db, s.id, ContextOverrides{});
-    ctx.baseline = b;
-    return ctx;
+    return make_context(*s.db, s.id, ContextOverrides{});
   };
-  std::vector<CheckJob> jobs{{old_s.db, &single, context(old_s, std::nullopt)},
-                             {new_s.db, &single, context(new_s, std::nullopt)}};
-  if (baseline) jobs.push_back({new_s.db, &history, context(new_s, baseline)});
+  std::vector<CheckJob> jobs{{old_s.db, &single, context(old_s)}, {new_s.db, &single, context(new_s)}};
+  if (baseline) {  // NEW's context once more, with OLD to compare with
+    CheckJob compare = jobs[1];
+    compare.checks = &history;
+    compare.ctx.baseline = baseline;
+    jobs.push_back(std::move(compare));
+  }
   auto runs = run_check_jobs(jobs, threads);
   auto& a = runs[0].findings;
   auto& b = runs[1].findings;
