@@ -26,6 +26,19 @@ CheckContext::Baseline attach_baseline_snapshot(Db& db, int64_t snapshot_id, Db&
   // they would report the opposite of what happened. The etcd revisions order them; without
   // them, the reference times; without either, no verdict.
   std::optional<int64_t> new_now = make_context(db, snapshot_id, ContextOverrides{}).now;
+  // Revisions and history only mean something within one etcd: a file of another cluster's
+  // bundle, or a copy of the same capture, has no history with this one to judge.
+  if (old_info.etcd_cluster_id && new_info.etcd_cluster_id && *old_info.etcd_cluster_id != *new_info.etcd_cluster_id)
+    throw UsageError(fmt::format(
+        "the baseline {} comes from another etcd (cluster id {}; the snapshot checked: {}): the checks that "
+        "compare two snapshots need two captures of one etcd (an etcd restored from a snapshot gets a new cluster "
+        "id too)",
+        old_info.name, *old_info.etcd_cluster_id, *new_info.etcd_cluster_id));
+  if (old_info.revision && new_info.revision && *old_info.revision == *new_info.revision)
+    throw UsageError(
+        fmt::format("the baseline {} is at the same etcd revision ({}) as the snapshot checked: nothing was written "
+                    "between them (the same capture twice?), so there is no history to judge",
+                    old_info.name, *old_info.revision));
   if (old_info.revision && new_info.revision) {
     if (*old_info.revision > *new_info.revision)
       throw UsageError(

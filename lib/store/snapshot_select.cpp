@@ -30,7 +30,8 @@ int64_t resolve_snapshot(Db& db, const std::optional<std::string>& spec) {
 
 SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
   SnapshotInfo s;
-  Stmt q = db.prepare("SELECT id, name, source, format, revision, key_count FROM snapshot WHERE id = ?");
+  Stmt q =
+      db.prepare("SELECT id, name, source, format, revision, key_count, etcd_cluster_id FROM snapshot WHERE id = ?");
   q.bind(1, id);
   if (q.step()) {
     s.id = q.int64(0);
@@ -39,6 +40,7 @@ SnapshotInfo load_snapshot_info(Db& db, int64_t id) {
     s.format = q.text(3);
     if (!q.is_null(4)) s.revision = q.int64(4);
     s.keys = q.int64(5);
+    if (!q.is_null(6)) s.etcd_cluster_id = q.text(6);
   }
   s.cilium_keys = cilium_key_count(db, id);
   return s;

@@ -15,6 +15,7 @@ struct SnapshotInfo {
   int64_t id = 0;
   std::string name, source, format;
   std::optional<int64_t> revision;
+  std::optional<std::string> etcd_cluster_id;  // the etcd cluster it was read from, when the input says
   int64_t keys = 0;
   int64_t cilium_keys = 0;  // keys under cilium/: none means there is nothing to check
 };

@@ -184,3 +184,15 @@ expect_in "$TMP/err" "is later than the snapshot checked (revision 156): give th
 expect_status 1 kvdiff "$CF/ip-identity-deleted.json" "$CF/ip-identity-deleted.old.json" -o json
 expect_in "$TMP/err" "the checks that compare two snapshots are not run"
 python3 -c 'import json,sys,kvdoc; assert "ip-identity-deleted" not in [f["check"] for f in kvdoc.rows(json.load(open(sys.argv[1])), "findings/")]' "$TMP/out"
+
+# A baseline with no history to share with the snapshot: a copy of the same capture, or a file of
+# another etcd (another cluster's bundle). Revisions say nothing then; kvcheck refuses rather than
+# report "nothing stuck, nothing deleted", and kvdiff says why it leaves those checks out.
+cp "$CF/lock-stuck.old.json" "$TMP/copy.json"
+expect_status 2 kvcheck --baseline "$CF/lock-stuck.old.json" "$TMP/copy.json"
+expect_in "$TMP/err" "is at the same etcd revision (157) as the snapshot checked: nothing was written between them"
+expect_status 2 kvcheck --baseline "$FIX/demo/kvstore.json" "$CF/lock-stuck.json"
+expect_in "$TMP/err" "comes from another etcd (cluster id 7016404874313134568; the snapshot checked: 10144879847569953045)"
+expect_status 1 kvdiff "$FIX/demo/kvstore.json" "$CF/lock-stuck.json" -o json
+expect_in "$TMP/err" "comes from another etcd"
+expect_in "$TMP/err" "the checks that compare two snapshots are not run"
