@@ -149,8 +149,9 @@ int main(int argc, char** argv) {
     report.summary_only = vm.count("summary") > 0;
     report.diff = diff_snapshots({a.db, a.id}, {b.db, b.id}, dopts);
     if (!vm.count("no-findings")) report.findings = diff_findings({a.db, a.id}, {b.db, b.id}, baseline);
-    print_document(diff_report_document(report), out, DocumentKind::Report);
-    return report.diff.differs() ? 1 : 0;
+    bool differs = report.diff.differs();
+    print_document(diff_report_document(std::move(report)), out, DocumentKind::Report);
+    return differs ? 1 : 0;
   } catch (const InputError& e) {
     print_error("kvdiff", e.describe());
   } catch (const std::exception& e) {

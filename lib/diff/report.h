@@ -16,6 +16,7 @@ struct DiffReport {
   bool include_metadata = false;
 };
 
-Document diff_report_document(const DiffReport& r);
+// Consumes the report's changes (moved into the document, to hold one copy of them).
+Document diff_report_document(DiffReport&& r);
 
 }  // namespace kvsnap
