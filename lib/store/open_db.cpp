@@ -72,7 +72,7 @@ std::unique_ptr<Db> open_kvsnap_db(const std::string& path, Db::Mode mode) {
 }
 
 void tune_for_new_import(Db& db) {
-  db.exec("PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA cache_size = -65536;");
+  db.exec("PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA cache_size = -32768;");
 }
 
 OpenedDb open_db_or_import(const std::string& path, std::optional<int64_t> at_revision, const std::string& name,
