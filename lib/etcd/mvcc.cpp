@@ -222,7 +222,8 @@ struct ScanOptions {
   RecordSink* sink = nullptr;          // leases and members go here when set
   std::optional<int64_t> at_revision;  // state at this revision
   bool strict = true;                  // throw on the first problem (import) or collect (verify)
-  bool keep_records = false;           // the importer's sorted_records(); --status and --verify need none
+  bool keep_records = false;           // the importer's sorted_records(); --status and --verify need none (they
+                                       // get the bucket hash and live keys instead)
 };
 
 // One pass over a db file: everything `--status`, `--verify` and the importer need.
@@ -268,15 +269,20 @@ class EtcdDbScan {
 
   void run() {
     open();
+    // The bucket hash and the live keys are what --status reports; the import needs neither
+    // (4% of its time at 1M keys).
+    const bool status = !opts_.keep_records;
     Crc32c crc;
     bolt_->walk(
         [&](std::string_view bucket, bool is_inline) {
-          crc.update(bucket);
+          if (status) crc.update(bucket);
           status_.buckets.push_back({std::string(bucket), is_inline, 0});
         },
         [&](std::string_view bucket, std::string_view k, std::string_view v, uint64_t pgid) {
-          crc.update(k);
-          crc.update(v);
+          if (status) {
+            crc.update(k);
+            crc.update(v);
+          }
           ++status_.total_key;
           if (!status_.buckets.empty()) ++status_.buckets.back().entries;
           entry(bucket, k, v, pgid);
@@ -342,8 +348,7 @@ class EtcdDbScan {
     last_main_ = rev->main;
     ++status_.history_records;
     if (rev->tombstone) ++status_.tombstones;
-    latest_.record(kv.key, rev->tombstone);
-    if (!opts_.keep_records) return;
+    if (!opts_.keep_records) return latest_.record(kv.key, rev->tombstone);
     if (v.size() > UINT32_MAX)  // bbolt's largest value is 2 GiB
       return problem(pgid, "key", fmt::format("revision {}.{}: value of {} bytes", rev->main, rev->sub, v.size()));
     collected_.push_back(KeyRecord{v.data(), kv.key.data(), uint32_t(v.size()), uint32_t(kv.key.size()), rev->main,
