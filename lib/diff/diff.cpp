@@ -1,6 +1,7 @@
 #include "diff/diff.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -326,11 +327,16 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
   return out;
 }
 
-FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
-                          const std::optional<CheckContext::Baseline>& baseline) {
-  std::vector<CheckDef> single, history;  // history: the checks that compare NEW with OLD
+std::future<FindingDiff> start_diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
+                                             const std::optional<CheckContext::Baseline>& baseline) {
+  struct State {
+    std::vector<CheckDef> single, history;  // history: the checks that compare NEW with OLD
+    std::vector<CheckJob> jobs;
+    bool baseline = false;
+  };
+  auto st = std::make_shared<State>();
   for (auto& c : builtin_checks())
-    (std::count(c.requires_.begin(), c.requires_.end(), "baseline") ? history : single).push_back(std::move(c));
+    (std::count(c.requires_.begin(), c.requires_.end(), "baseline") ? st->history : st->single).push_back(std::move(c));
   // Several read-only connections with mmap, as kvcheck runs them, in one pool for the checks of
   // both snapshots and those comparing them.
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -338,36 +344,56 @@ FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
     register_sql_functions(*s.db);
     return make_context(*s.db, s.id, ContextOverrides{});
   };
-  std::vector<CheckJob> jobs{{old_s.db, &single, context(old_s)}, {new_s.db, &single, context(new_s)}};
+  st->jobs = {{old_s.db, &st->single, context(old_s)}, {new_s.db, &st->single, context(new_s)}};
   if (baseline) {  // NEW's context once more, with OLD to compare with
-    CheckJob compare = jobs[1];
-    compare.checks = &history;
+    CheckJob compare = st->jobs[1];
+    compare.checks = &st->history;
     compare.ctx.baseline = baseline;
-    jobs.push_back(std::move(compare));
+    st->jobs.push_back(std::move(compare));
+    st->baseline = true;
   }
-  auto runs = run_check_jobs(jobs, threads);
-  auto& a = runs[0].findings;
-  auto& b = runs[1].findings;
-  auto key = [](const Finding& f) {
-    std::string k = f.check + "\n" + f.message;
-    for (const auto& x : f.keys) k += "\n" + x;
-    return k;
+  // The pool reads through its own connections, opened here: the caller's thread keeps the main
+  // connections for itself (kvdiff compares the keys meanwhile). A database without files has
+  // only its main connection: its checks run now, before the caller goes on.
+  bool files = threads > 1;
+  for (const auto& job : st->jobs) files = files && job.db->path() != ":memory:" && !job.db->path().empty();
+  auto run = [st, threads] {
+    auto runs = run_check_jobs(st->jobs, threads);
+    auto& a = runs[0].findings;
+    auto& b = runs[1].findings;
+    auto key = [](const Finding& f) {
+      std::string k = f.check + "\n" + f.message;
+      for (const auto& x : f.keys) k += "\n" + x;
+      return k;
+    };
+    std::set<std::string> in_a, in_b;
+    for (const auto& f : a) in_a.insert(key(f));
+    for (const auto& f : b) in_b.insert(key(f));
+    FindingDiff d;
+    for (auto& f : b)
+      if (!in_a.count(key(f))) d.added.push_back(f);
+    for (auto& f : a)
+      if (!in_b.count(key(f))) d.resolved.push_back(f);
+    // What only the two snapshots together show (a lock unchanged in both, ...) is new in NEW.
+    if (st->baseline) {
+      for (auto& f : runs[2].findings) d.added.push_back(std::move(f));
+      std::stable_sort(d.added.begin(), d.added.end(),
+                       [](const Finding& x, const Finding& y) { return x.severity > y.severity; });
+    }
+    return d;
   };
-  std::set<std::string> in_a, in_b;
-  for (const auto& f : a) in_a.insert(key(f));
-  for (const auto& f : b) in_b.insert(key(f));
-  FindingDiff d;
-  for (auto& f : b)
-    if (!in_a.count(key(f))) d.added.push_back(f);
-  for (auto& f : a)
-    if (!in_b.count(key(f))) d.resolved.push_back(f);
-  // What only the two snapshots together show (a lock unchanged in both, ...) is new in NEW.
-  if (baseline) {
-    for (auto& f : runs[2].findings) d.added.push_back(std::move(f));
-    std::stable_sort(d.added.begin(), d.added.end(),
-                     [](const Finding& x, const Finding& y) { return x.severity > y.severity; });
+  if (!files) {
+    std::promise<FindingDiff> done;
+    done.set_value(run());
+    return done.get_future();
   }
-  return d;
+  for (const auto& job : st->jobs) job.db->open_readers(size_t(threads));
+  return std::async(std::launch::async, run);
+}
+
+FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
+                          const std::optional<CheckContext::Baseline>& baseline) {
+  return start_diff_findings(old_s, new_s, baseline).get();
 }
 
 }  // namespace kvsnap

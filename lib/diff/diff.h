@@ -3,7 +3,7 @@
 // a snapshot's entities sorted by id, as (id, fields JSON, meta JSON, label); the differ merge-joins
 // the two sorted streams, so neither snapshot is held in memory, and compares fields one by one.
 #include <boost/json.hpp>
-
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -72,5 +72,9 @@ struct FindingDiff {
 // compare two snapshots also run on NEW, and what they find is new.
 FindingDiff diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
                           const std::optional<CheckContext::Baseline>& baseline);
+// The same, started on the snapshots' read-only connections beside the caller, who may go on using
+// the main connections (kvdiff compares the keys meanwhile); get() waits for the delta.
+std::future<FindingDiff> start_diff_findings(const SnapshotRef& old_s, const SnapshotRef& new_s,
+                                             const std::optional<CheckContext::Baseline>& baseline);
 
 }  // namespace kvsnap
