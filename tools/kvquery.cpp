@@ -156,8 +156,10 @@ int main(int argc, char** argv) {
     if (!vm.count("query") && sid != 0)
       scope = spec || snapshots == 1 ? SnapshotScope::Snapshot : SnapshotScope::Watched;
     prepare_query_connection(db, sid, scope);
-    std::set<std::string> unqualified;
-    auto results = run_readonly(db, sql, bound, scope == SnapshotScope::Watched ? &unqualified : nullptr);
+    std::set<std::string> unqualified, reads;
+    auto results = run_readonly(db, sql, bound, scope == SnapshotScope::Watched ? &unqualified : nullptr, &reads);
+    if (sid != 0 && (reads.count("kv_history") || reads.count("kv_revision")))
+      if (auto note = no_history_note(db, sid); !note.empty()) print_error("kvquery", "note: " + note);
     if (!unqualified.empty()) {
       std::string names;
       for (const auto& n : unqualified) names += (names.empty() ? "" : ", ") + n;

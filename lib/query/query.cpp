@@ -121,14 +121,22 @@ std::optional<std::string> writes_without_temp_views(Db& db, std::string_view te
 // Notes the TEMP views (SnapshotScope::Watched) a statement reads while it is prepared: a column
 // of the view itself (database "temp"), or a column of the table read through the view of its
 // name (the innermost view is named like the table). main.NAME is neither.
+// Also notes every table and view read at all (`read`), for kvquery's notes about what a snapshot
+// does not hold.
 struct ReadWatch {
   std::set<std::string> views;
   std::set<std::string>* seen = nullptr;
+  std::set<std::string>* read = nullptr;
 };
 
 int watch_reads(void* p, int action, const char* table, const char*, const char* database, const char* inner) {
   auto* w = static_cast<ReadWatch*>(p);
-  if (action != SQLITE_READ || !table || !w->views.count(table)) return SQLITE_OK;
+  if (action != SQLITE_READ || !table) return SQLITE_OK;
+  if (w->read) {
+    w->read->insert(table);
+    if (inner) w->read->insert(inner);
+  }
+  if (!w->seen || !w->views.count(table)) return SQLITE_OK;
   if ((database && std::string_view(database) == "temp") || (inner && std::string_view(inner) == table))
     w->seen->insert(table);
   return SQLITE_OK;
@@ -168,11 +176,14 @@ void prepare_query_connection(Db& db, int64_t snapshot_id, SnapshotScope scope) 
 }
 
 std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params,
-                                  std::set<std::string>* unqualified_reads) {
+                                  std::set<std::string>* unqualified_reads, std::set<std::string>* reads) {
   std::optional<ReadWatch> watch;
-  if (unqualified_reads) {
+  if (unqualified_reads || reads) {
     watch.emplace();
     watch->seen = unqualified_reads;
+    watch->read = reads;
+  }
+  if (unqualified_reads) {
     Stmt views = db.prepare("SELECT name FROM temp.sqlite_master WHERE type = 'view'");
     while (views.step()) watch->views.insert(views.text(0));
   }

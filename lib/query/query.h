@@ -48,9 +48,11 @@ void prepare_query_connection(Db& db, int64_t snapshot_id, SnapshotScope scope =
 // `params` bind :NAME parameters (integers when they look like one); a missing parameter is a
 // UsageError naming it. Returns one section per statement that returns columns (column names
 // made unique: a json row never holds a key twice). With `unqualified_reads`, the names of the
-// TEMP views (SnapshotScope::Watched) that the statements read are added to it.
+// TEMP views (SnapshotScope::Watched) that the statements read are added to it; with `reads`, the
+// name of every table and view they read.
 std::vector<Section> run_readonly(Db& db, const std::string& sql, const std::map<std::string, std::string>& params,
-                                  std::set<std::string>* unqualified_reads = nullptr);
+                                  std::set<std::string>* unqualified_reads = nullptr,
+                                  std::set<std::string>* reads = nullptr);
 
 struct ColumnDoc {
   std::string name, type, meaning;

@@ -68,4 +68,19 @@ std::string no_cilium_keys_note(Db& db, int64_t snapshot_id) {
                      s.int64(1));
 }
 
+std::string no_history_note(Db& db, int64_t snapshot_id) {
+  Stmt s = db.prepare("SELECT name, format, history_kept FROM main.snapshot WHERE id = ?");
+  s.bind(1, snapshot_id);
+  if (!s.step() || (!s.is_null(2) && s.int64(2) == 1)) return "";
+  if (!s.is_null(2))
+    return fmt::format(
+        "snapshot {} \"{}\" was imported with --no-history: kv_history holds none of its revisions (import the file "
+        "again without --no-history)",
+        snapshot_id, s.text(0));
+  return fmt::format(
+      "snapshot {} \"{}\" ({}) has no history: only etcd db files (a snapshot.db, member/snap/db) hold older "
+      "revisions; kv_history holds none of this snapshot's",
+      snapshot_id, s.text(0), s.text(1));
+}
+
 }  // namespace kvsnap

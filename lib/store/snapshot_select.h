@@ -27,5 +27,9 @@ std::string describe_snapshot(const SnapshotInfo& s);
 int64_t cilium_key_count(Db& db, int64_t snapshot_id);
 // What a tool says about a snapshot without Cilium keys ("" when it has some).
 std::string no_cilium_keys_note(Db& db, int64_t snapshot_id);
+// A note when the snapshot's kv_history is empty because of how it was imported (--no-history, or
+// an input that carries no history), so that a query reading it finding nothing is not read as
+// "the key never changed"; "" when it holds every revision of its file.
+std::string no_history_note(Db& db, int64_t snapshot_id);
 
 }  // namespace kvsnap

@@ -73,6 +73,19 @@ for q in $(python3 -c 'import json,sys; print(" ".join(q["query"] for q in json.
 done
 expect_status 0 kvquery -d "$db" -s snap1.db -q key-history -p key=/app/recreated -o csv
 expect_eq "$(cut -d, -f3 "$TMP/out" | tr -d '\r' | tr '\n' ' ')" "op put put put delete put "
+! grep -q "history" "$TMP/err" || fail "a note about history on a snapshot that kept it: $(cat "$TMP/err")"
+# No rows from kv_history because the snapshot has none is said, never left to read as "the key
+# never changed": a db file imported with --no-history, and a dump (no history at all).
+kvimport -d "$TMP/nohist.db" --no-history "$FIX/etcd-3.4/snapshots/snap1.db" >/dev/null
+expect_status 0 kvquery -d "$TMP/nohist.db" -q key-history -p key=/app/recreated -o csv
+expect_eq "$(wc -l <"$TMP/out")" "1" "key-history rows after --no-history"
+expect_in "$TMP/err" 'was imported with --no-history: kv_history holds none of its revisions'
+expect_status 0 kvquery -d "$TMP/nohist.db" -o csv "SELECT count(*) FROM kv_revision"
+expect_in "$TMP/err" 'was imported with --no-history'
+expect_status 0 kvquery -d "$TMP/nohist.db" -o csv "SELECT count(*) FROM kv"
+! grep -q "history" "$TMP/err" || fail "a note about history for a query that does not read it"
+expect_status 0 kvquery -d "$db" -s kvstore.json -q key-history -p key=cilium/.heartbeat -o csv
+expect_in "$TMP/err" '(etcd-json) has no history: only etcd db files'
 expect_status 2 kvquery -d "$db" -q pod-endpoints
 expect_in "$TMP/err" "needs -p pod=VALUE"
 expect_status 2 kvquery -d "$db" -q nope
