@@ -158,8 +158,17 @@ int main(int argc, char** argv) {
     prepare_query_connection(db, sid, scope);
     std::set<std::string> unqualified, reads;
     auto results = run_readonly(db, sql, bound, scope == SnapshotScope::Watched ? &unqualified : nullptr, &reads);
-    if (sid != 0 && (reads.count("kv_history") || reads.count("kv_revision")))
-      if (auto note = no_history_note(db, sid); !note.empty()) print_error("kvquery", "note: " + note);
+    if (sid != 0 && (reads.count("kv_history") || reads.count("kv_revision"))) {
+      // Every snapshot read: the chosen one, or without -s all of them (free SQL sees every row).
+      std::vector<int64_t> read_ids{sid};
+      if (scope == SnapshotScope::Watched) {
+        read_ids.clear();
+        Stmt all = db.prepare("SELECT id FROM main.snapshot ORDER BY id");
+        while (all.step()) read_ids.push_back(all.int64(0));
+      }
+      for (int64_t id : read_ids)
+        if (auto note = no_history_note(db, id); !note.empty()) print_error("kvquery", "note: " + note);
+    }
     if (!unqualified.empty()) {
       std::string names;
       for (const auto& n : unqualified) names += (names.empty() ? "" : ", ") + n;

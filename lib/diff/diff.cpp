@@ -355,7 +355,8 @@ std::future<FindingDiff> start_diff_findings(const SnapshotRef& old_s, const Sna
   // The pool reads through its own connections, opened here: the caller's thread keeps the main
   // connections for itself (kvdiff compares the keys meanwhile). A database without files has
   // only its main connection: its checks run now, before the caller goes on.
-  bool files = threads > 1;
+  // (As run_check_jobs decides: several threads, more than one check, files to open readers on.)
+  bool files = threads > 1 && 2 * st->single.size() + (st->baseline ? st->history.size() : 0) > 1;
   for (const auto& job : st->jobs) files = files && job.db->path() != ":memory:" && !job.db->path().empty();
   auto run = [st, threads] {
     auto runs = run_check_jobs(st->jobs, threads);

@@ -15,9 +15,10 @@ outside AS (
   FROM ipcache p
   WHERE p.snapshot_id = :snapshot AND p.scope = 'state' AND p.prefix_len IS NULL
     -- One probe of the host's ranges per entry: it has a CIDR of the entry's family (1), and no
-    -- CIDR of any family holds the entry's IP (0). No range at all gives NULLs: not reported.
+    -- CIDR of any family holds the entry's IP (0; an entry without an IP is held by none). No
+    -- range at all gives NULL: not reported.
     AND (SELECT max(r.family = CASE WHEN substr(p.ip_bin, 1, 12) = x'00000000000000000000FFFF' THEN 4 ELSE 6 END),
-                max(p.ip_bin BETWEEN r.start_bin AND r.end_bin)
+                coalesce(max(p.ip_bin BETWEEN r.start_bin AND r.end_bin), 0)
          FROM ranges r WHERE r.host_bin = p.host_ip_bin) = (1, 0))
 SELECT printf('%d endpoint IP(s) hosted on %s (node %s) lie outside its pod CIDRs', count(*), o.host_ip,
               (SELECT group_concat(DISTINCT a.node) FROM node_address a

@@ -85,6 +85,11 @@ expect_in "$TMP/err" 'was imported with --no-history'
 expect_status 0 kvquery -d "$TMP/nohist.db" -o csv "SELECT count(*) FROM kv"
 ! grep -q "history" "$TMP/err" || fail "a note about history for a query that does not read it"
 expect_status 0 kvquery -d "$db" -s kvstore.json -q key-history -p key=cilium/.heartbeat -o csv
+# Without -s free SQL reads every snapshot: each one without history is named, the one with none.
+expect_status 0 kvquery -d "$db" -o csv "SELECT count(*) FROM kv_history"
+expect_in "$TMP/err" '"get-json.txt" (etcd-json) has no history'
+expect_in "$TMP/err" '"kvstore.json" (etcd-json) has no history'
+! grep -q '"snap1.db".*history' "$TMP/err" || fail "a history note for snap1.db, which kept its history: $(cat "$TMP/err")"
 expect_in "$TMP/err" '(etcd-json) has no history: only etcd db files'
 expect_status 2 kvquery -d "$db" -q pod-endpoints
 expect_in "$TMP/err" "needs -p pod=VALUE"

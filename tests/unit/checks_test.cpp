@@ -63,3 +63,24 @@ TEST_CASE("check headers: required fields, known severities and requirements") {
     CHECK(!b.action.empty());
   }
 }
+
+TEST_CASE("ip-outside-node-cidr: an entry without an IP on a host with a CIDR of the other family") {
+  // Review finding: an entry whose value has no IP (Go's nil IP: ip_bin NULL) on a node with an
+  // IPv6 pod CIDR is held by no CIDR and is reported, as it was before the check was rewritten to
+  // probe the host's ranges once (NULL containment is "not held", not "unknown"). The real-etcd
+  // fixture holds such an entry (10.0.0.16) on worker-1, which has an IPv4 CIDR only: given an
+  // IPv6 CIDR as well, the entry is reported and worker-1's other entries (inside 10.0.0.0/24) not.
+  Db db(":memory:", Db::Mode::Create);
+  ensure_schema(db, ":memory:");
+  import_path(db, fixture("checks/ip-key-mismatch.json"), ImportRequest{});
+  CHECK(run_one_check(db, "ip-outside-node-cidr").empty());
+  db.exec(
+      "INSERT INTO node_cidr(snapshot_id, kv_id, scope, cluster, node, family, kind, cidr, ip, prefix_len, start_bin, "
+      "end_bin, network_address) SELECT snapshot_id, kv_id, scope, cluster, node, 6, kind, 'fd00::/64', 'fd00::', 64, "
+      "x'fd000000000000000000000000000000', x'fd00000000000000ffffffffffffffff', 1 FROM node_cidr "
+      "WHERE node = 'worker-1' AND family = 4");
+  auto f = run_one_check(db, "ip-outside-node-cidr");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].message == "1 endpoint IP(s) hosted on 192.168.1.5 (node worker-1) lie outside its pod CIDRs");
+  CHECK(f[0].keys == std::vector<std::string>{"cilium/state/ip/v1/default/10.0.0.16"});
+}
