@@ -358,6 +358,14 @@ std::optional<std::vector<Finding>> run_one(Db& db, const CheckDef& c, const Che
 
 }  // namespace
 
+bool check_jobs_use_readers(const std::vector<CheckJob>& jobs, int threads) {
+  size_t tasks = 0;
+  for (const auto& job : jobs) tasks += job.checks->size();
+  bool parallel = threads > 1 && tasks > 1;
+  for (const auto& job : jobs) parallel = parallel && job.db->path() != ":memory:" && !job.db->path().empty();
+  return parallel;
+}
+
 std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int threads) {
   // One task per (job, check), job by job: a pool of connections works through all of them, so
   // that one job's last, long check runs beside the next job's first ones.
@@ -376,8 +384,7 @@ std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int thre
   };
   // Checks only read: with database files, several connections run them side by side (an
   // in-memory database has a single connection).
-  bool parallel = threads > 1 && tasks.size() > 1;
-  for (const auto& job : jobs) parallel = parallel && job.db->path() != ":memory:" && !job.db->path().empty();
+  bool parallel = check_jobs_use_readers(jobs, threads);
   if (!parallel) {
     for (size_t task = 0; task < tasks.size(); ++task) {
       const CheckJob& job = jobs[tasks[task].first];

@@ -103,6 +103,10 @@ struct CheckJob {
   CheckContext ctx;
 };
 std::vector<CheckRun> run_check_jobs(const std::vector<CheckJob>& jobs, int threads);
+// Whether run_check_jobs runs them on the databases' read-only connections (several threads,
+// several checks, database files), leaving the main connections to the caller; else it runs
+// them one by one on the main connections.
+bool check_jobs_use_readers(const std::vector<CheckJob>& jobs, int threads);
 
 // Stores findings in the finding table (replacing the snapshot's earlier ones).
 void save_findings(Db& db, int64_t snapshot_id, const CheckRun& run);

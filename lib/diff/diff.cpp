@@ -355,9 +355,6 @@ std::future<FindingDiff> start_diff_findings(const SnapshotRef& old_s, const Sna
   // The pool reads through its own connections, opened here: the caller's thread keeps the main
   // connections for itself (kvdiff compares the keys meanwhile). A database without files has
   // only its main connection: its checks run now, before the caller goes on.
-  // (As run_check_jobs decides: several threads, more than one check, files to open readers on.)
-  bool files = threads > 1 && 2 * st->single.size() + (st->baseline ? st->history.size() : 0) > 1;
-  for (const auto& job : st->jobs) files = files && job.db->path() != ":memory:" && !job.db->path().empty();
   auto run = [st, threads] {
     auto runs = run_check_jobs(st->jobs, threads);
     auto& a = runs[0].findings;
@@ -383,7 +380,7 @@ std::future<FindingDiff> start_diff_findings(const SnapshotRef& old_s, const Sna
     }
     return d;
   };
-  if (!files) {
+  if (!check_jobs_use_readers(st->jobs, threads)) {
     std::promise<FindingDiff> done;
     done.set_value(run());
     return done.get_future();

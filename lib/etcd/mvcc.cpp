@@ -300,7 +300,6 @@ class EtcdDbScan {
     status_.pages = bolt_->stats();
     status_.revision = last_main_;
     status_.total_key_live = latest_.live();
-    latest_ = LatestByKey();
     records_ = collected_.take();
     // In place (std::stable_sort would take a second buffer as large as the records): a record's
     // revision orders the records of one key as the bucket does.
