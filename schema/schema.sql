@@ -41,7 +41,10 @@ CREATE TABLE IF NOT EXISTS snapshot (
   at_revision      INTEGER,            -- kv holds the state at this revision (--at-revision), not the latest
   history_records  INTEGER,            -- records in the key bucket (every revision the file holds)
   warnings         TEXT,               -- JSON array: what the import noticed (an incomplete --limit page, an empty sysdump file)
-  history_kept     INTEGER             -- etcd db files: 1 when kv_history holds every revision of the file, 0 with --no-history
+  history_kept     INTEGER,            -- etcd db files: 1 when kv_history holds every revision of the file, 0 with --no-history
+  cilium_key_count INTEGER NOT NULL DEFAULT 0,  -- keys under cilium/
+  first_kv_id      INTEGER,            -- the snapshot's kv rows are ids first_kv_id .. first_kv_id + key_count - 1
+  keys_in_order    INTEGER NOT NULL DEFAULT 0  -- 1 when those ids ascend with the keys' bytes (the input listed its keys in etcd's order)
 );
 
 -- Every key and value of a snapshot, byte for byte, with the metadata its input carried.
@@ -55,9 +58,16 @@ CREATE TABLE IF NOT EXISTS kv (
   version         INTEGER,  -- number of changes since creation (1 = just created)
   lease           INTEGER,   -- 0 = no lease; NULL = the input does not say
   layout          TEXT,      -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
-  sub_revision    INTEGER    -- etcd db files: the change's position within its transaction (NULL for other inputs)
+  sub_revision    INTEGER,   -- etcd db files: the change's position within its transaction (NULL for other inputs)
+  key_hash        INTEGER NOT NULL  -- key_hash(key): CRC-32C of the key as a signed 32-bit integer (docs/database.md)
 );
-CREATE UNIQUE INDEX IF NOT EXISTS kv_key ON kv(snapshot_id, key);
+-- A key is found by its hash: WHERE snapshot_id = ? AND key_hash = key_hash(K) AND key = K. An
+-- index of the keys themselves would hold every key a second time (most of a slave key is its label
+-- string), and key order comes from the ids (snapshot.keys_in_order).
+CREATE INDEX IF NOT EXISTS kv_key_hash ON kv(snapshot_id, key_hash);
+-- The KVStoreMesh cache's keys (a partial index: the query must repeat this exact range).
+CREATE INDEX IF NOT EXISTS kv_cache ON kv(snapshot_id)
+  WHERE key >= X'63696c69756d2f63616368652f' AND key < X'63696c69756d2f636163686530';
 -- The few keys without a lease, and those matching no layout (partial indexes: checks
 -- key-without-lease and unknown-key read them without scanning every value).
 CREATE INDEX IF NOT EXISTS kv_unleased ON kv(snapshot_id, layout) WHERE lease = 0;
@@ -76,9 +86,10 @@ CREATE TABLE IF NOT EXISTS kv_revision (
   mod_revision    INTEGER NOT NULL,  -- etcd revision of the key's last change
   version         INTEGER NOT NULL,  -- number of changes since creation (1 = just created)
   lease           INTEGER NOT NULL,  -- etcd lease id, 0 = no lease
-  value           BLOB NOT NULL  -- the value at this revision (empty for tombstones)
+  value           BLOB NOT NULL,  -- the value at this revision (empty for tombstones)
+  key_hash        INTEGER NOT NULL  -- key_hash(key), as in kv
 );
-CREATE INDEX IF NOT EXISTS kv_revision_key ON kv_revision(snapshot_id, key, main_revision);
+CREATE INDEX IF NOT EXISTS kv_revision_key ON kv_revision(snapshot_id, key_hash, main_revision);
 
 -- Leases of an etcd db file (the lease bucket): the TTL as granted, not the time left.
 CREATE TABLE IF NOT EXISTS lease (

@@ -2,7 +2,7 @@
 DROP VIEW IF EXISTS kv_text;
 CREATE VIEW kv_text AS
   SELECT id, snapshot_id, CAST(key AS TEXT) AS key, CAST(value AS TEXT) AS value,
-         create_revision, mod_revision, version, lease, layout
+         create_revision, mod_revision, version, lease, layout, key_hash
   FROM kv;
 
 -- Every revision an etcd db file holds (since its last compaction): puts and tombstones, the
@@ -10,11 +10,12 @@ CREATE VIEW kv_text AS
 -- columns: kv_revision
 DROP VIEW IF EXISTS kv_history;
 CREATE VIEW kv_history AS
-  SELECT snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, mod_revision, version, lease, value
+  SELECT snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, mod_revision, version, lease, value,
+         key_hash
   FROM kv_revision
   UNION ALL
   SELECT k.snapshot_id, k.key, k.mod_revision, k.sub_revision, 0, k.create_revision, k.mod_revision, k.version, k.lease,
-         k.value
+         k.value, k.key_hash
   FROM kv k JOIN snapshot s ON s.id = k.snapshot_id
   WHERE s.history_kept = 1;
 

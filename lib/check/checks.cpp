@@ -261,7 +261,7 @@ CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o
   set_reference_time(db, c, o);
   c.has_leases = query_text(db, "SELECT trailer FROM snapshot WHERE id = ?", snapshot_id).has_value();
   c.has_lease_info =
-      query_text(db, "SELECT 1 FROM kv INDEXED BY kv_key WHERE snapshot_id = ? AND lease IS NOT NULL LIMIT 1",
+      query_text(db, "SELECT 1 FROM kv INDEXED BY kv_key_hash WHERE snapshot_id = ? AND lease IS NOT NULL LIMIT 1",
                  snapshot_id)
           .has_value();  // by the index: the snapshot's first key, not a scan past the snapshots before it
   return c;

@@ -198,18 +198,27 @@ std::vector<FieldChange> all_fields(const Row& r, bool as_new, bool meta) {
 
 namespace {
 
+// A snapshot's kv rows in key order. Its ids ascend with its keys when the input listed them in
+// order (etcd does): then a range of ids, read in table order. Otherwise SQLite sorts them.
+Stmt kv_in_key_order(const SnapshotRef& s) {
+  Stmt info = s.db->prepare("SELECT keys_in_order, first_kv_id, key_count FROM snapshot WHERE id = ?");
+  info.bind(1, s.id);
+  const char* cols = "SELECT key, value, id, create_revision, mod_revision, version, lease FROM kv ";
+  if (info.step() && info.int64(0) == 1 && !info.is_null(1)) {
+    Stmt q = s.db->prepare(std::string(cols) + "WHERE id >= ?1 AND id < ?1 + ?2 ORDER BY id");
+    q.bind(1, info.int64(1)).bind(2, info.int64(2));
+    return q;
+  }
+  Stmt q = s.db->prepare(std::string(cols) + "WHERE snapshot_id = ? ORDER BY key");
+  q.bind(1, s.id);
+  return q;
+}
+
 // The keys whose bytes differ (or that exist on one side only), as JSON arrays of kv ids per side.
-// Both kv streams come in key order from the kv_key index, so this is one merge pass without a
-// sort, and it holds only the differing ids. Every entity is decoded from one key, so an entity
-// can only differ where its key does. INDEXED BY: told that a snapshot is most of the table, the
-// planner would rather scan and sort it, which is slower and holds the sort in memory.
+// Both kv streams come in key order, so this is one merge pass, and it holds only the differing
+// ids. Every entity is decoded from one key, so an entity can only differ where its key does.
 std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const SnapshotRef& b, bool metadata) {
-  const char* sql =
-      "SELECT key, value, id, create_revision, mod_revision, version, lease FROM kv INDEXED BY kv_key "
-      "WHERE snapshot_id = ? ORDER BY key";
-  Stmt sa = a.db->prepare(sql), sb = b.db->prepare(sql);
-  sa.bind(1, a.id);
-  sb.bind(1, b.id);
+  Stmt sa = kv_in_key_order(a), sb = kv_in_key_order(b);
   std::string ids_a = "[", ids_b = "[";
   auto add = [](std::string& ids, int64_t id) { ids += (ids.size() > 1 ? "," : "") + std::to_string(id); };
   bool ha = sa.step(), hb = sb.step();

@@ -7,6 +7,7 @@
 #include "io/limits.h"
 #include "store/embedded.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/time.h"
 
 namespace kvsnap {
@@ -29,6 +30,19 @@ void delete_snapshot(Db& db, int64_t id) {
   db.prepare("DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
 }
 
+namespace {
+
+// One CREATE INDEX statement of schema.sql, for an index a bulk load needs before the end.
+std::string index_statement(std::string_view name) {
+  std::string_view schema = embedded_file("schema.sql");
+  std::string head = fmt::format("CREATE INDEX IF NOT EXISTS {} ", name);
+  size_t at = schema.find(head), end = at == std::string_view::npos ? at : schema.find(';', at);
+  if (end == std::string_view::npos) throw std::logic_error(fmt::format("schema.sql has no index {}", name));
+  return std::string(schema.substr(at, end + 1 - at));
+}
+
+}  // namespace
+
 Importer::Importer(Db& db, std::string name, std::string source, std::string format, bool replace) : db_(db) {
   if (auto existing = find_snapshot_by_name(db, name)) {
     if (!replace)
@@ -39,13 +53,12 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
     delete_snapshot(db, *existing);
   }
   // Into an empty database, load first and index after: building an index from sorted data is
-  // several times faster than keeping it up to date row by row. kv_key stays (it enforces one
-  // row per key while loading). All of it happens inside the caller's transaction.
+  // several times faster than keeping it up to date row by row. All of it happens inside the
+  // caller's transaction.
   bulk_ = db.query_int("SELECT NOT EXISTS (SELECT 1 FROM kv)") == 1;
   if (bulk_) {
     std::vector<std::string> drop;
-    Stmt idx =
-        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name <> 'kv_key'");
+    Stmt idx = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL");
     while (idx.step()) drop.push_back(idx.text(0));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
@@ -57,15 +70,15 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   s.run();
   summary_.snapshot_id = db.last_insert_rowid();
   insert_kv_ = db.prepare(
-      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout, sub_revision) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key = ?");
+      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout, sub_revision, "
+      "key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key_hash = ? AND key = ?");
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
-      "mod_revision, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "mod_revision, version, lease, value, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
 Importer::~Importer() = default;
@@ -114,7 +127,7 @@ void Importer::history(const HistoryRecord& h) {
   Stmt& s = insert_history_;
   s.bind(1, summary_.snapshot_id).bind_blob_ref(2, h.key).bind(3, h.main_revision).bind(4, h.sub_revision);
   s.bind(5, int64_t(h.tombstone)).bind(6, h.create_revision).bind(7, h.mod_revision).bind(8, h.version);
-  s.bind(9, h.lease).bind_blob_ref(10, h.value).run();
+  s.bind(9, h.lease).bind_blob_ref(10, h.value).bind(11, int64_t(key_hash(h.key))).run();
   ++summary_.counts["kv_revision"];
 }
 
@@ -138,34 +151,21 @@ void Importer::record(Record&& r) {
   check_size(r.key, r.value);
   KeyParts parts;
   const KeyLayout* layout = classify_key(r.key, parts);
+  int32_t hash = key_hash(r.key);
+  if (already_imported(r.key, hash, r.value)) {
+    ++summary_.meta.duplicate_records;
+    return;
+  }
   insert_kv_.bind(1, summary_.snapshot_id).bind_blob_ref(2, r.key).bind_blob_ref(3, r.value);
   insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
-  insert_kv_.bind(9, r.sub_revision);
+  insert_kv_.bind(9, r.sub_revision).bind(10, int64_t(hash));
   if (layout)
     insert_kv_.bind_text(8, std::string_view(layout->name));
   else
     insert_kv_.bind_null(8);
-  try {
-    insert_kv_.run();
-  } catch (const DbError& e) {
-    // The only constraint is (snapshot_id, key): the input holds the key twice (overlapping pages
-    // concatenated). The same bytes again lose nothing; different bytes cannot both be kept.
-    // Anything else (a full disk) is the error it is.
-    if (e.code() != SQLITE_CONSTRAINT_UNIQUE) throw;
-    find_kv_.bind(1, summary_.snapshot_id).bind_blob(2, r.key);
-    bool found = find_kv_.step();
-    bool same = found && find_kv_.blob(0) == std::string_view(r.value);
-    find_kv_.reset();
-    if (!found) throw;
-    if (!same)
-      throw RecordError(summary_.source, "",
-                        fmt::format("key {} appears twice with different values (overlapping dumps of different "
-                                    "times?)",
-                                    quote_bytes(r.key)));
-    ++summary_.meta.duplicate_records;
-    return;
-  }
+  insert_kv_.run();
   kv_id_ = db_.last_insert_rowid();
+  if (summary_.keys == 0) first_kv_id_ = kv_id_;
   ++summary_.keys;
   if (r.key.starts_with("cilium/")) ++summary_.cilium_keys;
   if (layout) {
@@ -185,6 +185,30 @@ void Importer::record(Record&& r) {
     }
   }
   if (progress_ && (summary_.keys & 0x3FFF) == 0) progress_(summary_.keys);
+}
+
+bool Importer::already_imported(std::string_view key, int32_t hash, std::string_view value) {
+  if (keys_in_order_) {
+    if (summary_.keys == 0 || key > std::string_view(last_key_)) {
+      last_key_.assign(key);
+      return false;
+    }
+    // Out of order (concatenated pages, a sorted dump of another order): from here on every key is
+    // looked up by its hash. A bulk load dropped that index; it is built now for the rows so far.
+    keys_in_order_ = false;
+    last_key_.clear();
+    last_key_.shrink_to_fit();
+    if (bulk_) db_.exec(index_statement("kv_key_hash"));
+  }
+  find_kv_.bind(1, summary_.snapshot_id).bind(2, int64_t(hash)).bind_blob(3, key);
+  bool found = find_kv_.step();
+  bool same = found && find_kv_.blob(0) == value;
+  find_kv_.reset();
+  if (found && !same)
+    throw RecordError(summary_.source, "",
+                      fmt::format("key {} appears twice with different values (overlapping dumps of different times?)",
+                                  quote_bytes(key)));
+  return found;
 }
 
 ImportSummary Importer::finish() {
@@ -222,7 +246,8 @@ ImportSummary Importer::finish() {
       "etcd_member_id = ?, raft_term = ?, cluster_name = ?, cluster_id = ?, key_count = ?, keys_only = ?, "
       "joined_lines = ?, duplicate_records = ?, compact_revision = ?, scheduled_compact_revision = ?, "
       "consistent_index = ?, storage_version = ?, cluster_version = ?, trailer = ?, at_revision = ?, "
-      "history_records = ?, warnings = ?, file_mtime = ?, history_kept = ? WHERE id = ?");
+      "history_records = ?, warnings = ?, file_mtime = ?, history_kept = ?, cilium_key_count = ?, first_kv_id = ?, "
+      "keys_in_order = ? WHERE id = ?");
   auto u64 = [](const std::optional<uint64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
   };
@@ -244,7 +269,9 @@ ImportSummary Importer::finish() {
   s.bind_text(23, m.file_mtime);
   summary_.history_kept = m.trailer && keep_history_;
   s.bind(24, m.trailer ? std::optional<int64_t>(keep_history_) : std::nullopt);
-  s.bind(25, summary_.snapshot_id);
+  s.bind(25, summary_.cilium_keys);
+  s.bind(26, summary_.keys ? std::optional<int64_t>(first_kv_id_) : std::nullopt);
+  s.bind(27, int64_t(keys_in_order_)).bind(28, summary_.snapshot_id);
   s.run();
   return summary_;
 }

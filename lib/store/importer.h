@@ -53,6 +53,9 @@ class Importer : public RecordSink, private RowWriter {
   // RecordError when a row of this key and value is more than SQLite stores.
   void check_size(std::string_view key, std::string_view value) const;
   Stmt& statement(const TableSpec& table);
+  // Whether the snapshot already holds this key: false without a look while keys arrive in
+  // ascending order. Throws when it holds the key with another value.
+  bool already_imported(std::string_view key, int32_t hash, std::string_view value);
 
   Db& db_;
   ImportSummary summary_;
@@ -60,7 +63,9 @@ class Importer : public RecordSink, private RowWriter {
   bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
-  int64_t kv_id_ = 0;
+  int64_t kv_id_ = 0, first_kv_id_ = 0;
+  std::string last_key_;       // the previous key, while keys arrive in ascending order
+  bool keys_in_order_ = true;  // every key so far greater than the one before
   uint64_t max_row_bytes_ = 0;
   bool bulk_ = false;
   std::function<void(int64_t)> progress_;

@@ -12,7 +12,7 @@ namespace kvsnap {
 namespace {
 // Bump with every change of schema/schema.sql or schema/views.sql that a release carries.
 // 6: no migrations; the kvsnap_schema row.
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 std::string reimport_advice(const std::string& path) {
   return fmt::format("import the inputs again with this kvsnap (kvimport -d NEW.db INPUT...; {} is left as it is)",

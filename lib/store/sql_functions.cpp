@@ -6,6 +6,7 @@
 #include "cilium/labels.h"
 #include "net/ip.h"
 #include "util/codec.h"
+#include "util/hash.h"
 #include "util/time.h"
 
 namespace kvsnap {
@@ -101,6 +102,14 @@ void fn_display_bytes(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, out.data(), int(out.size()), SQLITE_TRANSIENT);
 }
 
+// kv.key_hash of a key given as BLOB or TEXT (the same bytes either way).
+void fn_key_hash(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (is_null(argv[0])) return sqlite3_result_null(ctx);
+  const void* p = sqlite3_value_blob(argv[0]);
+  sqlite3_result_int(
+      ctx, key_hash(std::string_view(p ? static_cast<const char*>(p) : "", size_t(sqlite3_value_bytes(argv[0])))));
+}
+
 struct Fn {
   const char* name;
   int args;
@@ -117,6 +126,7 @@ constexpr Fn kFunctions[] = {
     {"identity_cluster", 2, fn_identity_cluster},
     {"rfc3339", 1, fn_rfc3339},
     {"display_bytes", 1, fn_display_bytes},
+    {"key_hash", 1, fn_key_hash},
 };
 
 }  // namespace

@@ -66,6 +66,12 @@ void Crc32c::update(std::string_view data) {
   state_ = c;
 }
 
+int32_t key_hash(std::string_view key) {
+  Crc32c c;
+  c.update(key);
+  return static_cast<int32_t>(c.value());  // two's complement: the same 32 bits, signed
+}
+
 std::array<uint8_t, 32> sha256(std::string_view data) {
   std::array<uint8_t, 32> out{};
   unsigned int len = 0;

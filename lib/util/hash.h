@@ -20,6 +20,10 @@ class Crc32c {
   uint32_t state_ = 0xFFFFFFFFu;
 };
 
+// The kv table's key_hash column: the CRC-32C of the key, as a signed 32-bit integer (so that
+// SQLite stores it in 4 bytes). It is part of the schema: changing it needs a new schema version.
+int32_t key_hash(std::string_view key);
+
 // SHA-256 of a byte range (the trailer of `etcdctl snapshot save` files).
 std::array<uint8_t, 32> sha256(std::string_view data);
 

@@ -5,8 +5,9 @@
 -- cause: A remote cluster was disconnected and its cache was not drained (older KVStoreMesh, or --disable-drain-on-disconnection).
 -- action: If the remote cluster is no longer in the mesh, delete cilium/cache/*/v1/<remote>/ and cilium/synced/<remote>/; otherwise check KVStoreMesh's status (kvstoremesh-dbg status).
 WITH cache_keys AS (
-  -- The cache's keys, found through the kv_key index (a range of keys), not by scanning tables.
-  SELECT id FROM kv WHERE snapshot_id = :snapshot AND key >= CAST('cilium/cache/' AS BLOB) AND key < CAST('cilium/cache0' AS BLOB)),
+  -- The cache's keys, from the partial index kv_cache (this range of keys is its WHERE, verbatim).
+  SELECT id FROM kv WHERE snapshot_id = :snapshot
+    AND key >= X'63696c69756d2f63616368652f' AND key < X'63696c69756d2f636163686530'),
 cached(cluster, kv_id) AS (
   SELECT t.cluster, t.kv_id FROM cache_keys c JOIN identity t ON t.kv_id = c.id WHERE t.scope = 'cache'
   UNION ALL SELECT t.cluster, t.kv_id FROM cache_keys c JOIN ipcache t ON t.kv_id = c.id WHERE t.scope = 'cache'

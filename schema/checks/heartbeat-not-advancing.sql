@@ -16,7 +16,7 @@ SELECT printf('the heartbeat (%s, revision %d) did not change between snapshots 
        json_object('heartbeat', h.value, 'mod_revision', k.mod_revision, 'baseline_revision', revs.old_rev,
                    'snapshot_revision', revs.now_rev) AS details
 FROM heartbeat h JOIN main.kv k ON k.id = h.kv_id
-JOIN old.kv o ON o.snapshot_id = :baseline AND o.key = k.key, revs
+JOIN old.kv o ON o.snapshot_id = :baseline AND o.key_hash = k.key_hash AND o.key = k.key, revs
 WHERE h.snapshot_id = :snapshot AND k.mod_revision IS NOT NULL AND o.mod_revision = k.mod_revision
   AND o.value = k.value AND revs.now_rev > revs.old_rev
   AND :now IS NOT NULL AND :baseline_now IS NOT NULL AND :now - :baseline_now >= 120

@@ -18,7 +18,7 @@ SELECT printf('%s is held by the same lease %x at the same revision %d in both s
        json_object('lease', printf('%x', k.lease), 'mod_revision', k.mod_revision, 'baseline_revision', revs.old_rev,
                    'snapshot_revision', revs.now_rev) AS details
 FROM locks l JOIN main.kv k ON k.id = l.kv_id
-JOIN old.kv o ON o.snapshot_id = :baseline AND o.key = k.key, revs
+JOIN old.kv o ON o.snapshot_id = :baseline AND o.key_hash = k.key_hash AND o.key = k.key, revs
 WHERE k.mod_revision IS NOT NULL AND o.mod_revision = k.mod_revision
   AND k.lease IS NOT NULL AND o.lease = k.lease
   AND revs.now_rev > revs.old_rev

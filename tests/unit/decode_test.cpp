@@ -161,6 +161,34 @@ TEST_CASE("a key seen twice: identical bytes are kept once, different bytes fail
   CHECK_THROWS_WITH_AS(Imported({kv("a", "1"), kv("a", "2")}), doctest::Contains("appears twice"), InputError);
 }
 
+TEST_CASE("key_hash is the key's CRC-32C as a signed 32-bit integer (docs/database.md)") {
+  Imported t({kv("123456789", "v")});
+  // CRC-32C("123456789") = 0xE3069283, the check value of the Castagnoli CRC.
+  CHECK(t.q("SELECT key_hash FROM kv") == std::to_string(int64_t(0xE3069283) - (int64_t(1) << 32)) + "\n");
+}
+
+TEST_CASE("keys out of order: the ids no longer follow the keys, and a repeated key is still found") {
+  Imported sorted({kv("a", "1"), kv("b", "2"), kv("c", "3")});
+  CHECK(sorted.q("SELECT keys_in_order, first_kv_id, key_count FROM snapshot") == "1|1|3\n");
+  Imported t({kv("b", "2"), kv("c", "3"), kv("a", "1"), kv("c", "3"), kv("b", "2"), kv("d", "4")});
+  CHECK(t.summary.keys == 4);
+  CHECK(t.summary.meta.duplicate_records == 2);
+  CHECK(t.q("SELECT keys_in_order, first_kv_id, key_count FROM snapshot") == "0|1|4\n");
+  CHECK(t.q("SELECT group_concat(key, '') FROM (SELECT key FROM kv ORDER BY id)") == "bcad\n");
+  CHECK_THROWS_WITH_AS(Imported({kv("b", "2"), kv("a", "1"), kv("b", "3")}), doctest::Contains("appears twice"),
+                       InputError);
+}
+
+TEST_CASE("two keys of the same key_hash are two keys, each found by hash and bytes") {
+  // A CRC-32C collision (both 0xba870a5f): the hash narrows a lookup, the key's bytes decide it.
+  const std::string a = "cilium/state/ip/v1/default/10.6.205.251", b = "cilium/state/ip/v1/default/10.10.40.8";
+  Imported t({kv(b, "x"), kv(a, "y"), kv(b, "x"), kv(a, "y")});
+  CHECK(t.summary.keys == 2);
+  CHECK(t.summary.meta.duplicate_records == 2);
+  CHECK(t.q("SELECT count(DISTINCT key_hash) FROM kv") == "1\n");
+  CHECK_THROWS_WITH_AS(Imported({kv(b, "x"), kv(a, "y"), kv(b, "z")}), doctest::Contains("appears twice"), InputError);
+}
+
 // Cilium reads its values with Go's encoding/json; kvsnap decodes them the same way
 // (docs/cilium-kvstore.md, "How values are decoded").
 TEST_CASE("field names match as in Go: exactly, else case-insensitively; unknown fields are ignored") {
