@@ -188,8 +188,8 @@ CREATE TABLE IF NOT EXISTS ipcache (
   ip            TEXT,            -- value "IP" in Go's canonical text; NULL when absent, null or "" (Go's nil IP)
   prefix_len    INTEGER,         -- from value "Mask"; NULL for host entries
   ip_bin        BLOB,  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
-  start_bin     BLOB,            -- the covered range (= ip_bin for host entries)
-  end_bin       BLOB,  -- last address of the range, 16-byte BLOB
+  start_bin     BLOB,            -- first address of a CIDR entry's range (prefix_len set); NULL for a host entry, which covers ip_bin alone
+  end_bin       BLOB,  -- last address of a CIDR entry's range, 16-byte BLOB; NULL for a host entry
   host_ip       TEXT,  -- HostIP as written: the node hosting the endpoint; NULL when absent, null or ""
   host_ip_bin   BLOB,  -- host_ip as a 16-byte BLOB
   identity      INTEGER,  -- ID: the endpoint's numeric identity

@@ -67,8 +67,7 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
   }
 
   std::optional<int64_t> prefix_len;
-  std::optional<Cidr> range;
-  if (ip) range = make_cidr(ip->addr, ip->addr.v4 ? 32 : 128);
+  std::optional<Cidr> range;  // of a CIDR entry only: a host entry covers its ip_bin alone
   if (mask) {
     // A mask must be contiguous ones of the IP's length (Cilium would read any other as /0).
     std::string why;

@@ -3,6 +3,7 @@
 #include "cilium/layouts.h"
 #include "store/importer.h"
 #include "store/schema.h"
+#include "store/sql_functions.h"
 #include "test_util.h"
 #include "util/error.h"
 
@@ -20,6 +21,7 @@ struct Imported {
     Importer imp(db, "t", "test", "test", false);
     for (auto r : records) imp.record(std::move(r));
     summary = imp.finish();
+    register_sql_functions(db);
   }
   std::string q(const std::string& sql) {
     Stmt s = db.prepare(sql);
@@ -327,6 +329,9 @@ TEST_CASE("strings as Go reads them: invalid UTF-8 becomes U+FFFD; a mask may be
   CHECK(t.q("SELECT hex(k8s_pod_name), k8s_namespace FROM ipcache WHERE key_ip = '10.0.0.5'") ==
         "61EFBFBDEFBFBDEFBFBD7A|\xC3\xA9\n");
   CHECK(t.q("SELECT prefix_len FROM ipcache WHERE key_ip = '10.0.0.0/24'") == "24\n");
+  // The range of a CIDR entry; a host entry has none (it covers its ip_bin alone).
+  CHECK(t.q("SELECT key_ip, ip_text(start_bin), ip_text(end_bin), ip_text(ip_bin) FROM ipcache ORDER BY kv_id") ==
+        "10.0.0.5|NULL|NULL|10.0.0.5\n10.0.0.0/24|10.0.0.0|10.0.0.255|10.0.0.0\n");
 }
 
 TEST_CASE("a sync canary whose value is not a time is still a canary, its time NULL") {
