@@ -145,6 +145,9 @@ int main(int argc, char** argv) {
     DiffOptions dopts;
     dopts.entities = entities;
     dopts.include_metadata = vm.count("include-metadata") > 0;
+    // Without findings the reader connections are free (else the checks use them meanwhile); below
+    // 100,000 keys a second thread costs more than it saves.
+    if (vm.count("no-findings") && reader_count() >= 2) dopts.split_key_merge_above = 100000;
     report.include_metadata = dopts.include_metadata;
     report.summary_only = vm.count("summary") > 0;
     // The checks run on their own connections while the keys are compared on the main ones.

@@ -1,6 +1,7 @@
 #include "diff/diff.h"
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -199,28 +200,46 @@ std::vector<FieldChange> all_fields(const Row& r, bool as_new, bool meta) {
 namespace {
 
 // A snapshot's kv rows in key order. Its ids ascend with its keys when the input listed them in
-// order (etcd does): then a range of ids, read in table order. Otherwise SQLite sorts them.
-Stmt kv_in_key_order(const SnapshotRef& s) {
+// order (etcd does): then `ids` is that range of ids, read in table order. Otherwise SQLite sorts.
+struct KeyOrder {
+  const SnapshotRef* s;
+  std::optional<std::pair<int64_t, int64_t>> ids;  // [first, end) when the ids are in key order
+};
+
+KeyOrder key_order(const SnapshotRef& s) {
   Stmt info = s.db->prepare("SELECT keys_in_order, first_kv_id, key_count FROM snapshot WHERE id = ?");
   info.bind(1, s.id);
-  const char* cols = "SELECT key, value, id, create_revision, mod_revision, version, lease FROM kv ";
-  if (info.step() && info.int64(0) == 1 && !info.is_null(1)) {
-    Stmt q = s.db->prepare(std::string(cols) + "WHERE id >= ?1 AND id < ?1 + ?2 ORDER BY id");
-    q.bind(1, info.int64(1)).bind(2, info.int64(2));
+  KeyOrder o{&s, std::nullopt};
+  if (info.step() && info.int64(0) == 1 && !info.is_null(1)) o.ids = {info.int64(1), info.int64(1) + info.int64(2)};
+  return o;
+}
+
+constexpr const char* kMergeColumns = "SELECT key, value, id, create_revision, mod_revision, version, lease FROM kv ";
+
+Stmt rows_in_key_order(Db& db, const KeyOrder& o, std::pair<int64_t, int64_t> ids) {
+  if (o.ids) {
+    Stmt q = db.prepare(std::string(kMergeColumns) + "WHERE id >= ? AND id < ? ORDER BY id");
+    q.bind(1, ids.first).bind(2, ids.second);
     return q;
   }
-  Stmt q = s.db->prepare(std::string(cols) + "WHERE snapshot_id = ? ORDER BY key");
-  q.bind(1, s.id);
+  Stmt q = db.prepare(std::string(kMergeColumns) + "WHERE snapshot_id = ? ORDER BY key");
+  q.bind(1, o.s->id);
   return q;
 }
 
-// The keys whose bytes differ (or that exist on one side only), as JSON arrays of kv ids per side.
-// Both kv streams come in key order, so this is one merge pass, and it holds only the differing
-// ids. Every entity is decoded from one key, so an entity can only differ where its key does.
-std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const SnapshotRef& b, bool metadata) {
-  Stmt sa = kv_in_key_order(a), sb = kv_in_key_order(b);
-  std::string ids_a = "[", ids_b = "[";
-  auto add = [](std::string& ids, int64_t id) { ids += (ids.size() > 1 ? "," : "") + std::to_string(id); };
+// The differing ids of one side, as JSON array elements ("1,5,9").
+struct Differing {
+  std::string a, b;
+};
+
+// One merge pass over two streams in key order; it holds only the differing ids. Keys on one side
+// only differ, as do keys whose values (or, with metadata, revisions or leases) differ.
+Differing merge(Stmt& sa, Stmt& sb, bool metadata) {
+  Differing d;
+  auto add = [](std::string& ids, int64_t id) {
+    if (!ids.empty()) ids += ',';
+    ids += std::to_string(id);
+  };
   bool ha = sa.step(), hb = sb.step();
   auto meta_differs = [&] {
     for (int c = 3; c <= 6; ++c)
@@ -230,28 +249,81 @@ std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const S
   while (ha || hb) {
     int cmp = !ha ? 1 : !hb ? -1 : sa.blob(0).compare(sb.blob(0));
     if (cmp < 0) {
-      add(ids_a, sa.int64(2));
+      add(d.a, sa.int64(2));
       ha = sa.step();
     } else if (cmp > 0) {
-      add(ids_b, sb.int64(2));
+      add(d.b, sb.int64(2));
       hb = sb.step();
     } else {
       if (sa.blob(1) != sb.blob(1) || (metadata && meta_differs())) {
-        add(ids_a, sa.int64(2));
-        add(ids_b, sb.int64(2));
+        add(d.a, sa.int64(2));
+        add(d.b, sb.int64(2));
       }
       ha = sa.step();
       hb = sb.step();
     }
   }
-  return {ids_a + "]", ids_b + "]"};
+  return d;
+}
+
+// The first id of `ids` (a range in key order) whose key is not below `key`.
+int64_t lower_bound_id(Db& db, std::pair<int64_t, int64_t> ids, std::string_view key) {
+  Stmt q = db.prepare("SELECT key FROM kv WHERE id = ?");
+  auto [lo, hi] = ids;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    q.bind(1, mid);
+    bool below = q.step() && q.blob(0) < key;
+    q.reset();
+    if (below)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+// The keys whose bytes differ (or that exist on one side only), as JSON arrays of kv ids per side.
+// Every entity is decoded from one key, so an entity can only differ where its key does. With
+// both snapshots in key order and more than `split_above` keys in OLD (not negative), the key
+// space is cut at the middle key of OLD: the lower half is merged here, the upper half on the
+// snapshots' first reader connections on a second thread.
+std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const SnapshotRef& b, bool metadata,
+                                                   int64_t split_above) {
+  KeyOrder oa = key_order(a), ob = key_order(b);
+  if (split_above < 0 || !oa.ids || !ob.ids || oa.ids->second - oa.ids->first <= split_above) {
+    Stmt sa = rows_in_key_order(*a.db, oa, oa.ids.value_or(std::pair<int64_t, int64_t>{})),
+         sb = rows_in_key_order(*b.db, ob, ob.ids.value_or(std::pair<int64_t, int64_t>{}));
+    Differing d = merge(sa, sb, metadata);
+    return {"[" + d.a + "]", "[" + d.b + "]"};
+  }
+  auto [a0, a2] = *oa.ids;
+  auto [b0, b2] = *ob.ids;
+  int64_t a1 = a0 + (a2 - a0) / 2, b1 = 0;
+  {
+    Stmt k = a.db->prepare("SELECT key FROM kv WHERE id = ?");
+    k.bind(1, a1);
+    if (!k.step()) throw DbError(fmt::format("snapshot {}: no kv row {} inside its id range", a.id, a1));
+    b1 = lower_bound_id(*b.db, *ob.ids, k.blob(0));
+  }
+  // Prepared here, run there: a connection is used by one thread at a time.
+  Db &ra = a.db->reader(0), &rb = b.db->reader(0);
+  Stmt ua = rows_in_key_order(ra, oa, {a1, a2}), ub = rows_in_key_order(rb, ob, {b1, b2});
+  auto upper = std::async(std::launch::async, [&] { return merge(ua, ub, metadata); });
+  Stmt la = rows_in_key_order(*a.db, oa, {a0, a1}), lb = rows_in_key_order(*b.db, ob, {b0, b1});
+  Differing lo = merge(la, lb, metadata);
+  Differing hi = upper.get();
+  auto join = [](const std::string& x, const std::string& y) {
+    return "[" + x + (x.empty() || y.empty() ? "" : ",") + y + "]";
+  };
+  return {join(lo.a, hi.a), join(lo.b, hi.b)};
 }
 
 }  // namespace
 
 DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, const DiffOptions& opts) {
   DiffResult out;
-  auto [ids_old, ids_new] = differing_keys(old_s, new_s, opts.include_metadata);
+  auto [ids_old, ids_new] = differing_keys(old_s, new_s, opts.include_metadata, opts.split_key_merge_above);
   for (const auto& e : builtin_entities()) {
     if (!opts.entities.empty() && std::find(opts.entities.begin(), opts.entities.end(), e.name) == opts.entities.end())
       continue;

@@ -49,6 +49,10 @@ struct ChangeCounts {
 struct DiffOptions {
   std::vector<std::string> entities;  // empty: all
   bool include_metadata = false;      // also compare revisions and leases
+  // Above this many keys in OLD, compare the upper half of the keys on a second thread, on the
+  // snapshots' first reader connections (Db::reader(0)): only when nothing else uses them
+  // meanwhile (kvdiff --no-findings). Negative: never.
+  int64_t split_key_merge_above = -1;
 };
 
 struct SnapshotRef {

@@ -2,6 +2,7 @@
 -- description: cluster configs (cilium/cluster-config/<cluster>) by cluster name
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- cluster_config before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the cluster ID, and whether it is a KVStoreMesh copy.
 SELECT c.cluster AS id,
        json_object('id', c.id, 'synced_canaries', c.synced_canaries, 'cached', c.cached,
@@ -9,6 +10,6 @@ SELECT c.cluster AS id,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
        'cluster ID ' || coalesce(c.id, '?') || coalesce(' of ' || c.max_connected_clusters, '')
        || CASE WHEN c.cached THEN ', KVStoreMesh copy' ELSE '' END AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN cluster_config c ON c.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN cluster_config c ON c.kv_id = d.value JOIN kv k ON k.id = c.kv_id
 WHERE c.snapshot_id = :snapshot
 ORDER BY id

@@ -4,6 +4,7 @@
 -- label-sets: labels
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- identity before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the namespace and the first three other labels (key=value for k8s labels, source:key=value
 -- for others; not the namespace, cluster and service account labels Cilium adds), with how many more there are.
 -- The label string becomes a JSON array of its labels: json_quote escapes it, and ';' never occurs in an escape.
@@ -18,6 +19,6 @@ SELECT CASE WHEN i.scope = 'cache' THEN 'cache:' || i.cluster || '/' ELSE '' END
               WHERE j.value <> '' AND substr(j.value, instr(j.value, ':') + 1) NOT LIKE 'io.kubernetes.pod.namespace=%'
                 AND substr(j.value, instr(j.value, ':') + 1) NOT LIKE 'io.cilium.k8s.%'
               ORDER BY n)) AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN identity i ON i.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN identity i ON i.kv_id = d.value JOIN kv k ON k.id = i.kv_id
 WHERE i.snapshot_id = :snapshot
 ORDER BY id

@@ -2,6 +2,7 @@
 -- description: identity references (slave keys) by label set and node IP: which node uses which identity
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- identity_ref before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the identity and the node (by the node entry that has the key's IP) using it.
 SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END || r.node_ip || ' ' || r.labels AS id,
        json_object('identity', r.identity) AS fields,
@@ -11,6 +12,6 @@ SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END
                                        WHERE a.snapshot_id = r.snapshot_id AND a.ip_bin = r.node_ip_bin AND a.scope = r.scope
                                          AND (r.scope = 'state' OR a.cluster = r.cluster)
                                        ORDER BY a.type <> 'InternalIP', a.node LIMIT 1) || ' (' || r.node_ip || ')', r.node_ip), ', ') AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN identity_ref r ON r.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN identity_ref r ON r.kv_id = d.value JOIN kv k ON k.id = r.kv_id
 WHERE r.snapshot_id = :snapshot
 ORDER BY id

@@ -2,6 +2,7 @@
 -- description: IP cache entries by IP (or IP/len); KVStoreMesh copies as cache:<cluster>/<ip>
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- ipcache before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the pod (namespace/name), the identity and the node hosting the endpoint (from Metadata, else
 -- the node whose address is the HostIP) with its host IP.
 SELECT CASE WHEN p.scope = 'cache' THEN 'cache:' || p.cluster || '/' ELSE '' END || p.key_ip AS id,
@@ -18,6 +19,6 @@ SELECT CASE WHEN p.scope = 'cache' THEN 'cache:' || p.cluster || '/' ELSE '' END
                                                ORDER BY a.type <> 'InternalIP', a.node LIMIT 1))
                          || coalesce(' (' || p.host_ip || ')', ''),
                          ', host ' || p.host_ip, ''), ', ') AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN ipcache p ON p.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN ipcache p ON p.kv_id = d.value JOIN kv k ON k.id = p.kv_id
 WHERE p.snapshot_id = :snapshot
 ORDER BY id

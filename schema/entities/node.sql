@@ -2,6 +2,7 @@
 -- description: nodes by cluster and name, with their addresses and pod CIDRs; cache:<cluster>/<node>, register:<node>
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- node before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the node's addresses (those of IPAddresses, not the health and ingress IPs) and pod CIDRs.
 SELECT CASE WHEN n.scope = 'state' THEN '' ELSE n.scope || ':' END || coalesce(n.key_cluster || '/', '') || n.key_name AS id,
        json_object('name', n.name, 'cluster', n.cluster, 'cluster_id', n.cluster_id, 'source', n.source,
@@ -17,6 +18,6 @@ SELECT CASE WHEN n.scope = 'state' THEN '' ELSE n.scope || ':' END || coalesce(n
                                                                    ORDER BY a.type, a.ip)), '')
              || coalesce(', pod CIDRs ' || (SELECT group_concat(x, ' ') FROM (SELECT c.cidr AS x FROM node_cidr c WHERE c.kv_id = n.kv_id
                                                                               ORDER BY c.family, c.kind, c.cidr)), ''), ', ') AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN node n ON n.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN node n ON n.kv_id = d.value JOIN kv k ON k.id = n.kv_id
 WHERE n.snapshot_id = :snapshot
 ORDER BY id

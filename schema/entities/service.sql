@@ -2,6 +2,7 @@
 -- description: clustermesh services by cluster, namespace and name, with frontends and backends
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- service before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the frontends (IP:port/protocol and the port's name) and how many backends.
 SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster || '/' || s.key_namespace || '/' || s.key_name AS id,
        json_object('cluster_id', s.cluster_id, 'include_external', s.include_external, 'shared', s.shared,
@@ -16,6 +17,6 @@ SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster ||
                                                                                   || CASE WHEN f.port_name <> '' THEN ' (' || f.port_name || ')' ELSE '' END AS x
                                                                            FROM service_frontend f WHERE f.kv_id = s.kv_id ORDER BY f.ip_bin, f.port, x)), '')
              || ', ' || (SELECT count(*) FROM service_backend b WHERE b.kv_id = s.kv_id) || ' backend(s)', ', ') AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value JOIN service s ON s.kv_id = k.id
+FROM json_each(:ids) d CROSS JOIN service s ON s.kv_id = d.value JOIN kv k ON k.id = s.kv_id
 WHERE s.snapshot_id = :snapshot
 ORDER BY id

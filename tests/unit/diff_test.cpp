@@ -6,6 +6,7 @@
 #include "store/schema.h"
 #include "store/sql_functions.h"
 #include "test_util.h"
+#include "util/temp_file.h"
 
 using namespace kvsnap;
 using namespace kvsnap::test;
@@ -93,6 +94,33 @@ TEST_CASE("kvdiff: a snapshot whose keys came out of order diffs as the same sna
       CHECK(got.changes[i].change == expected.changes[i].change);
     }
     CHECK(diff_snapshots({&db, 2}, {&db, 3}, o).changes.empty());
+  }
+}
+
+TEST_CASE("kvdiff: the key merge cut in two halves on two threads finds what one pass finds") {
+  TempFile file("kvsnap-test");  // the reader connections open the file again: not :memory:
+  Db db(file.path(), Db::Mode::Create);
+  import_states(db);
+  register_sql_functions(db);
+  db.open_readers(1);
+  DiffOptions split;
+  split.split_key_merge_above = 0;
+  for (bool meta : {false, true}) {
+    split.include_metadata = meta;
+    DiffOptions whole;
+    whole.include_metadata = meta;
+    for (auto [x, y] : {std::pair{1, 2}, std::pair{2, 1}}) {
+      CAPTURE(meta);
+      CAPTURE(x);
+      DiffResult one = diff_snapshots({&db, x}, {&db, y}, whole), two = diff_snapshots({&db, x}, {&db, y}, split);
+      REQUIRE(!one.changes.empty());
+      REQUIRE(two.changes.size() == one.changes.size());
+      for (size_t i = 0; i < one.changes.size(); ++i) {
+        CHECK(two.changes[i].id == one.changes[i].id);
+        CHECK(two.changes[i].change == one.changes[i].change);
+        CHECK(two.changes[i].fields.size() == one.changes[i].fields.size());
+      }
+    }
   }
 }
 
