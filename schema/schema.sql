@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS kv (
   mod_revision    INTEGER,  -- etcd revision of the key's last change
   version         INTEGER,  -- number of changes since creation (1 = just created)
   lease           INTEGER,   -- 0 = no lease; NULL = the input does not say
-  layout          TEXT,      -- the Cilium key layout it matched (see kvimport --list-layouts), NULL if none
+  layout_id       INTEGER,   -- key_layout.id of the Cilium key layout it matched (kvimport --list-layouts), NULL if none
   sub_revision    INTEGER,   -- etcd db files: the change's position within its transaction (NULL for other inputs)
   key_hash        INTEGER NOT NULL  -- key_hash(key): CRC-32C of the key as a signed 32-bit integer (docs/database.md)
 );
@@ -70,8 +70,17 @@ CREATE INDEX IF NOT EXISTS kv_cache ON kv(snapshot_id)
   WHERE key >= X'63696c69756d2f63616368652f' AND key < X'63696c69756d2f636163686530';
 -- The few keys without a lease, and those matching no layout (partial indexes: checks
 -- key-without-lease and unknown-key read them without scanning every value).
-CREATE INDEX IF NOT EXISTS kv_unleased ON kv(snapshot_id, layout) WHERE lease = 0;
-CREATE INDEX IF NOT EXISTS kv_no_layout ON kv(snapshot_id) WHERE layout IS NULL;
+CREATE INDEX IF NOT EXISTS kv_unleased ON kv(snapshot_id, layout_id) WHERE lease = 0;
+CREATE INDEX IF NOT EXISTS kv_no_layout ON kv(snapshot_id) WHERE layout_id IS NULL;
+
+-- The Cilium key layouts kv.layout_id names (an integer per key instead of the name's bytes),
+-- written by the imports that use them.
+CREATE TABLE IF NOT EXISTS key_layout (
+  id      INTEGER PRIMARY KEY,
+  name    TEXT NOT NULL UNIQUE,  -- e.g. identity-master (kvimport --list-layouts)
+  pattern TEXT NOT NULL,         -- the key it matches, e.g. cilium/state/identities/v1/id/<ID>
+  tables  TEXT NOT NULL          -- the decoded tables its keys fill
+);
 
 -- The revisions of an etcd db file (since its last compaction) other than the ones kv holds:
 -- older puts, tombstones, and with --at-revision the changes after it. View kv_history adds

@@ -2,7 +2,8 @@
 DROP VIEW IF EXISTS kv_text;
 CREATE VIEW kv_text AS
   SELECT id, snapshot_id, CAST(key AS TEXT) AS key, CAST(value AS TEXT) AS value,
-         create_revision, mod_revision, version, lease, layout, key_hash
+         create_revision, mod_revision, version, lease, (SELECT name FROM key_layout WHERE id = layout_id) AS layout,
+         key_hash
   FROM kv;
 
 -- Every revision an etcd db file holds (since its last compaction): puts and tombstones, the
@@ -24,7 +25,7 @@ DROP VIEW IF EXISTS unknown_key;
 CREATE VIEW unknown_key AS
   SELECT id AS kv_id, snapshot_id, CAST(key AS TEXT) AS key, length(value) AS value_bytes
   FROM kv
-  WHERE layout IS NULL AND substr(key, 1, 7) = CAST('cilium/' AS BLOB);
+  WHERE layout_id IS NULL AND substr(key, 1, 7) = CAST('cilium/' AS BLOB);
 
 -- decode_error with the key as text.
 DROP VIEW IF EXISTS decode_error_text;

@@ -58,7 +58,9 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   bulk_ = db.query_int("SELECT NOT EXISTS (SELECT 1 FROM kv)") == 1;
   if (bulk_) {
     std::vector<std::string> drop;
-    Stmt idx = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL");
+    Stmt idx = db.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND (tbl_name <> 'kv' OR name = "
+        "'kv_key_hash')");
     while (idx.step()) drop.push_back(idx.text(0));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
@@ -70,7 +72,7 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   s.run();
   summary_.snapshot_id = db.last_insert_rowid();
   insert_kv_ = db.prepare(
-      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout, sub_revision, "
+      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout_id, sub_revision, "
       "key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key_hash = ? AND key = ?");
   // SQLite's bound on a string or blob is also its bound on a whole row.
@@ -160,7 +162,7 @@ void Importer::record(Record&& r) {
   insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
   insert_kv_.bind(9, r.sub_revision).bind(10, int64_t(hash));
   if (layout)
-    insert_kv_.bind_text(8, std::string_view(layout->name));
+    insert_kv_.bind(8, layout_id(*layout));
   else
     insert_kv_.bind_null(8);
   insert_kv_.run();
@@ -185,6 +187,23 @@ void Importer::record(Record&& r) {
     }
   }
   if (progress_ && (summary_.keys & 0x3FFF) == 0) progress_(summary_.keys);
+}
+
+int64_t Importer::layout_id(const KeyLayout& layout) {
+  auto it = layout_ids_.find(&layout);
+  if (it != layout_ids_.end()) return it->second;
+  Stmt find = db_.prepare("SELECT id FROM key_layout WHERE name = ?");
+  find.bind_text(1, std::string_view(layout.name));
+  int64_t id = 0;
+  if (find.step()) {
+    id = find.int64(0);
+  } else {
+    Stmt add = db_.prepare("INSERT INTO key_layout(name, pattern, tables) VALUES (?, ?, ?)");
+    add.bind_text(1, std::string_view(layout.name)).bind_text(2, std::string_view(layout.pattern));
+    add.bind_text(3, std::string_view(layout.tables)).run();
+    id = db_.last_insert_rowid();
+  }
+  return layout_ids_[&layout] = id;
 }
 
 bool Importer::already_imported(std::string_view key, int32_t hash, std::string_view value) {

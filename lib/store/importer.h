@@ -15,6 +15,8 @@
 
 namespace kvsnap {
 
+struct KeyLayout;
+
 // Deletes a snapshot's rows from every table that has a snapshot_id column, then the snapshot.
 void delete_snapshot(Db& db, int64_t snapshot_id);
 std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name);
@@ -56,6 +58,8 @@ class Importer : public RecordSink, private RowWriter {
   // Whether the snapshot already holds this key: false without a look while keys arrive in
   // ascending order. Throws when it holds the key with another value.
   bool already_imported(std::string_view key, int32_t hash, std::string_view value);
+  // key_layout.id of a layout, added to that table on its first use in the database.
+  int64_t layout_id(const KeyLayout& layout);
 
   Db& db_;
   ImportSummary summary_;
@@ -63,6 +67,7 @@ class Importer : public RecordSink, private RowWriter {
   bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
+  std::unordered_map<const KeyLayout*, int64_t> layout_ids_;
   int64_t kv_id_ = 0, first_kv_id_ = 0;
   std::string last_key_;       // the previous key, while keys arrive in ascending order
   bool keys_in_order_ = true;  // every key so far greater than the one before

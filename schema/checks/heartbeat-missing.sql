@@ -6,6 +6,6 @@
 -- action: Check that cilium-operator runs with the kvstore configured; if the dump was taken with a narrower prefix, ignore this.
 SELECT 'no cilium/.heartbeat key, but Cilium state is present' AS message,
        json_array() AS keys,
-       json_object('state_keys', (SELECT count(*) FROM kv WHERE snapshot_id = :snapshot AND layout IN ('node', 'identity-master', 'ipcache'))) AS details
-WHERE EXISTS (SELECT 1 FROM kv WHERE snapshot_id = :snapshot AND layout IN ('node', 'identity-master', 'ipcache'))
+       json_object('state_keys', (SELECT count(*) FROM kv WHERE snapshot_id = :snapshot AND layout_id IN (SELECT id FROM key_layout WHERE name IN ('node', 'identity-master', 'ipcache')))) AS details
+WHERE EXISTS (SELECT 1 FROM kv WHERE snapshot_id = :snapshot AND layout_id IN (SELECT id FROM key_layout WHERE name IN ('node', 'identity-master', 'ipcache')))
   AND NOT EXISTS (SELECT 1 FROM heartbeat WHERE snapshot_id = :snapshot)

@@ -4,13 +4,13 @@
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 -- The label column: the Cilium layout the key matched and, when it did not decode, why; or that it matched none.
 SELECT display_bytes(k.key) AS id,
-       json_object('value', display_bytes(k.value), 'layout', k.layout) AS fields,
+       json_object('value', display_bytes(k.value), 'layout', l.name) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
        coalesce((SELECT e.layout || ' key that does not decode: ' || e.error FROM decode_error e WHERE e.kv_id = k.id LIMIT 1),
-                k.layout || ' key', 'a key no Cilium layout matches') AS label
-FROM json_each(:ids) d JOIN kv k ON k.id = d.value
+                l.name || ' key', 'a key no Cilium layout matches') AS label
+FROM json_each(:ids) d JOIN kv k ON k.id = d.value LEFT JOIN key_layout l ON l.id = k.layout_id
 WHERE k.snapshot_id = :snapshot
-  AND (k.layout IS NULL
-       OR k.layout NOT IN ('identity-master', 'identity-slave', 'ipcache', 'node', 'node-register', 'service', 'cluster-config')
+  AND (l.name IS NULL
+       OR l.name NOT IN ('identity-master', 'identity-slave', 'ipcache', 'node', 'node-register', 'service', 'cluster-config')
        OR EXISTS (SELECT 1 FROM decode_error e WHERE e.kv_id = k.id))
 ORDER BY id

@@ -21,7 +21,7 @@ case_kvquery-csv() { kvquery -d $DEMO -o csv -q pods-per-node; }
 case_kvquery-json() { kvquery -d $DEMO -o json -q identities-per-namespace; }
 case_kvquery-ndjson() { kvquery -d $DEMO -o ndjson -q pod-endpoints -p pod=indexer-hvx7qvnckz-gsqn5; }
 case_kvquery-markdown() {
-  kvquery -d $DEMO -o markdown "SELECT CAST(key AS TEXT) AS key, value, lease FROM kv WHERE layout IN ('heartbeat', 'sync-marker') ORDER BY key"
+  kvquery -d $DEMO -o markdown "SELECT key, value, lease FROM kv_text WHERE layout IN ('heartbeat', 'sync-marker') ORDER BY key"
 }
 case_kvquery-html() { kvquery -d $DEMO -o html -q largest-label-sets; }
 case_kvquery-blob() {  # SQL types kept; a non-UTF-8 value as base64, text BLOBs as text
