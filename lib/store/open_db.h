@@ -24,7 +24,7 @@ size_t reader_count();
 
 // Settings of a database file being built by an import, which nothing needs before it is complete:
 // 16 KiB pages (suit the many short rows), no journal and no fsync until the caller publishes the
-// file, and a 64 MiB page cache: at 1M keys an import takes the same time with 32, 64 or 128 MiB
+// file, and a 32 MiB page cache: at 1M keys an import takes the same time with 32, 64 or 128 MiB
 // (8.4-9.2 s), and 128 MiB held 68 MB more. (PRAGMA threads, for the index builds' sorter, made
 // no measurable difference either.)
 void tune_for_new_import(Db& db);
