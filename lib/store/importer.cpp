@@ -47,6 +47,7 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
     Stmt idx =
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name <> 'kv_key'");
     while (idx.step()) drop.push_back(idx.text(0));
+    std::erase(drop, "label_set_labels");  // stays too: label_set_id looks label strings up in it
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
   summary_.name = std::move(name);
@@ -63,6 +64,8 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
+  find_label_set_ = db.prepare("SELECT id FROM label_set WHERE snapshot_id = ? AND labels = ?");
+  insert_label_set_ = db.prepare("INSERT INTO label_set(snapshot_id, labels) VALUES (?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
       "mod_revision, version, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -99,6 +102,22 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   }
   s.run();
   ++row_counts_[&t];
+}
+
+int64_t Importer::label_set_id(std::string_view labels) {
+  // Slave keys arrive sorted by key, so a node's keys of one label set follow each other: the
+  // last string answers most calls, the index label_set_labels the others (memory stays flat).
+  if (last_label_set_ != 0 && labels == last_labels_) return last_label_set_;
+  find_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels);
+  int64_t id = find_label_set_.step() ? find_label_set_.int64(0) : 0;
+  find_label_set_.reset();
+  if (id == 0) {
+    insert_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels).run();
+    id = db_.last_insert_rowid();
+  }
+  last_labels_.assign(labels);
+  last_label_set_ = id;
+  return id;
 }
 
 void Importer::check_size(std::string_view key, std::string_view value) const {
