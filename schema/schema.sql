@@ -121,6 +121,15 @@ CREATE TABLE IF NOT EXISTS member (
   removed     INTEGER NOT NULL
 );
 
+-- Each distinct label string of a snapshot once (slave keys repeat their identity's labels per
+-- node). Within a snapshot the same bytes have the same id: compare label_set_id, not the text.
+CREATE TABLE IF NOT EXISTS label_set (
+  id          INTEGER PRIMARY KEY,  -- identity.label_set_id and identity_ref.label_set_id point here
+  snapshot_id INTEGER NOT NULL,
+  labels      TEXT NOT NULL   -- the label string as stored
+);
+CREATE UNIQUE INDEX IF NOT EXISTS label_set_labels ON label_set(snapshot_id, labels);
+
 -- Identity master keys: cilium/state/identities/v1/id/<ID> => label string.
 CREATE TABLE IF NOT EXISTS identity (
   snapshot_id   INTEGER NOT NULL,
@@ -129,13 +138,14 @@ CREATE TABLE IF NOT EXISTS identity (
   cluster       TEXT,             -- the remote cluster for cache rows; NULL for state rows
   id            INTEGER NOT NULL,  -- the numeric identity from the key
   labels        TEXT NOT NULL,    -- the label string as stored
+  label_set_id  INTEGER NOT NULL,  -- label_set.id of labels: equal to a slave key's when the bytes are
   label_count   INTEGER NOT NULL,  -- number of labels
   namespace     TEXT,             -- k8s:io.kubernetes.pod.namespace
   cluster_label TEXT,             -- k8s:io.cilium.k8s.policy.cluster
   canonical     INTEGER NOT NULL  -- 1 when the labels re-serialize to the same bytes (Cilium's form)
 );
 CREATE INDEX IF NOT EXISTS identity_id ON identity(snapshot_id, id);
-CREATE INDEX IF NOT EXISTS identity_labels ON identity(snapshot_id, labels);
+CREATE INDEX IF NOT EXISTS identity_label_set ON identity(snapshot_id, label_set_id);
 
 -- One row per label of a master key, in stored order.
 CREATE TABLE IF NOT EXISTS identity_label (
@@ -157,7 +167,7 @@ CREATE TABLE IF NOT EXISTS identity_ref (
   kv_id       INTEGER PRIMARY KEY,  -- = kv.id: one row per key, stored in kv order
   scope       TEXT NOT NULL,  -- state, or cache (a KVStoreMesh copy of a remote cluster)
   cluster     TEXT,  -- the cluster the row belongs to (the remote cluster of cache rows)
-  labels      TEXT NOT NULL,  -- the label string from the key
+  label_set_id INTEGER NOT NULL,  -- label_set.id of the label string from the key
   node_ip     TEXT NOT NULL,     -- the key's last segment as written
   node_ip_bin BLOB,              -- NULL when it is not an IP
   identity    INTEGER            -- the value; NULL when it is not a number (see decode_error)

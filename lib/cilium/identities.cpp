@@ -10,10 +10,12 @@ namespace kvsnap {
 namespace {
 
 const TableSpec kIdentity{
-    "identity", {"scope", "cluster", "id", "labels", "label_count", "namespace", "cluster_label", "canonical"}};
+    "identity",
+    {"scope", "cluster", "id", "labels", "label_set_id", "label_count", "namespace", "cluster_label", "canonical"}};
 const TableSpec kIdentityLabel{"identity_label",
                                {"scope", "cluster", "identity", "position", "source", "key", "value"}};
-const TableSpec kIdentityRef{"identity_ref", {"scope", "cluster", "labels", "node_ip", "node_ip_bin", "identity"}};
+const TableSpec kIdentityRef{"identity_ref",
+                             {"scope", "cluster", "label_set_id", "node_ip", "node_ip_bin", "identity"}};
 const TableSpec kIdentityLock{"identity_lock",
                               {"scope", "cluster", "kind", "labels", "identity", "lease_hex", "key_lease"}};
 
@@ -55,8 +57,9 @@ void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) 
   bool canonical = format_labels(labels) == r.value;
   const Label* ns = find_label(labels, "io.kubernetes.pod.namespace");
   const Label* cl = find_label(labels, "io.cilium.k8s.policy.cluster");
-  out.insert(kIdentity, {p.scope, p.cluster, id, std::string_view(r.value), int64_t(labels.size()),
-                         ns ? SqlValue(ns->value) : SqlValue(), cl ? SqlValue(cl->value) : SqlValue(), canonical});
+  out.insert(kIdentity,
+             {p.scope, p.cluster, id, std::string_view(r.value), out.label_set_id(r.value), int64_t(labels.size()),
+              ns ? SqlValue(ns->value) : SqlValue(), cl ? SqlValue(cl->value) : SqlValue(), canonical});
   int64_t pos = 0;
   for (const auto& l : labels) out.insert(kIdentityLabel, {p.scope, p.cluster, id, pos++, l.source, l.key, l.value});
 }
@@ -65,7 +68,8 @@ void decode_identity_slave(const Record& r, const KeyParts& p, RowWriter& out) {
   auto [labels, node] = labels_and_last(p.tail, "key has no <labels>/<nodeIP> suffix", "node suffix");
   int64_t id = parse_identity_id(r.value, "value");
   auto ip = parse_ip(node);
-  out.insert(kIdentityRef, {p.scope, p.cluster, labels, node, ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
+  out.insert(kIdentityRef,
+             {p.scope, p.cluster, out.label_set_id(labels), node, ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
 }
 
 void decode_identity_gc_lock(const Record& r, const KeyParts& p, RowWriter& out) {

@@ -1,7 +1,8 @@
 #pragma once
 // How decoders write typed rows without knowing SQL: a TableSpec names a decoded table and its
 // columns (after the snapshot_id and kv_id every decoded table starts with), and a RowWriter
-// inserts one row of values in that order.
+// inserts one row of values in that order. Label strings, repeated by every node's slave key,
+// are stored once per snapshot (table label_set): rows hold the id label_set_id returns.
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -48,6 +49,9 @@ class RowWriter {
  public:
   virtual ~RowWriter() = default;
   virtual void insert(const TableSpec& table, std::initializer_list<SqlValue> values) = 0;
+  // The id of this label string in the current snapshot's label_set, added when new. The same
+  // bytes give the same id within a snapshot, so rows compare label strings by this integer.
+  virtual int64_t label_set_id(std::string_view labels) = 0;
 };
 
 }  // namespace kvsnap

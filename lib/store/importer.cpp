@@ -53,14 +53,16 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
     delete_snapshot(db, *existing);
   }
   // Into an empty database, load first and index after: building an index from sorted data is
-  // several times faster than keeping it up to date row by row. All of it happens inside the
-  // caller's transaction.
+  // several times faster than keeping it up to date row by row. Two kinds stay: kv's partial
+  // indexes, which hold a few keys each (kept, they cost a WHERE per row; built after, a scan of
+  // kv each), and label_set_labels, which the load looks label strings up in. All of it happens
+  // inside the caller's transaction.
   bulk_ = db.query_int("SELECT NOT EXISTS (SELECT 1 FROM kv)") == 1;
   if (bulk_) {
     std::vector<std::string> drop;
     Stmt idx = db.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND (tbl_name <> 'kv' OR name = "
-        "'kv_key_hash')");
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND (tbl_name <> 'kv' OR name = 'kv_key_hash') AND name <> 'label_set_labels'");
     while (idx.step()) drop.push_back(idx.text(0));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
@@ -78,6 +80,8 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
+  find_label_set_ = db.prepare("SELECT id FROM label_set WHERE snapshot_id = ? AND labels = ?");
+  insert_label_set_ = db.prepare("INSERT INTO label_set(snapshot_id, labels) VALUES (?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
       "mod_revision, version, lease, value, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -114,6 +118,22 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   }
   s.run();
   ++row_counts_[&t];
+}
+
+int64_t Importer::label_set_id(std::string_view labels) {
+  // Slave keys arrive sorted by key, so a node's keys of one label set follow each other: the
+  // last string answers most calls, the index label_set_labels the others (memory stays flat).
+  if (last_label_set_ != 0 && labels == last_labels_) return last_label_set_;
+  find_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels);
+  int64_t id = find_label_set_.step() ? find_label_set_.int64(0) : 0;
+  find_label_set_.reset();
+  if (id == 0) {
+    insert_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels).run();
+    id = db_.last_insert_rowid();
+  }
+  last_labels_.assign(labels);
+  last_label_set_ = id;
+  return id;
 }
 
 void Importer::check_size(std::string_view key, std::string_view value) const {

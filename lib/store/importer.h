@@ -52,6 +52,7 @@ class Importer : public RecordSink, private RowWriter {
 
  private:
   void insert(const TableSpec& table, std::initializer_list<SqlValue> values) override;
+  int64_t label_set_id(std::string_view labels) override;
   // RecordError when a row of this key and value is more than SQLite stores.
   void check_size(std::string_view key, std::string_view value) const;
   Stmt& statement(const TableSpec& table);
@@ -63,7 +64,10 @@ class Importer : public RecordSink, private RowWriter {
 
   Db& db_;
   ImportSummary summary_;
-  Stmt insert_kv_, find_kv_, insert_error_, insert_history_;
+  Stmt insert_kv_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_;
+  // The last label string interned and its id: consecutive slave keys share their labels.
+  std::string last_labels_;
+  int64_t last_label_set_ = 0;
   bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;

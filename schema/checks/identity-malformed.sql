@@ -6,8 +6,10 @@
 -- action: Delete the listed keys if no endpoint uses the identity; otherwise re-create them in canonical form.
 WITH bad(labels, kind, identity, kv_id) AS (
   SELECT labels, 'master', id, kv_id FROM identity WHERE snapshot_id = :snapshot AND canonical = 0
-  UNION ALL SELECT labels, 'slave', identity, kv_id FROM identity_ref
-    WHERE snapshot_id = :snapshot AND labels_canonical(labels) = 0
+  -- Slave keys: each distinct label string is parsed once (label_set), not once per node's key.
+  UNION ALL SELECT ls.labels, 'slave', r.identity, r.kv_id FROM identity_ref r JOIN label_set ls ON ls.id = r.label_set_id
+    WHERE r.snapshot_id = :snapshot
+      AND r.label_set_id IN (SELECT id FROM label_set WHERE snapshot_id = :snapshot AND labels_canonical(labels) = 0)
   UNION ALL SELECT labels, 'lock', NULL, kv_id FROM identity_lock
     WHERE snapshot_id = :snapshot AND kind = 'allocation' AND labels_canonical(labels) = 0)
 SELECT CASE WHEN max(b.kind = 'master') THEN printf('identity %d: labels are not in canonical form (sorted by key, source:key=value;)',

@@ -14,11 +14,12 @@ suspect(identity) AS MATERIALIZED (
          WHERE i.snapshot_id = :snapshot AND i.id = v.identity) < (SELECT count(*) FROM used))
 SELECT printf('identity %d is used by %d node(s) but its master key is missing', r.identity, count(*)) AS message,
        json_group_array(CAST(k.key AS TEXT)) AS keys,
-       json_object('identity', r.identity, 'scope', r.scope, 'cluster', r.cluster, 'labels', r.labels,
+       json_object('identity', r.identity, 'scope', r.scope, 'cluster', r.cluster,
+                   'labels', (SELECT ls.labels FROM label_set ls WHERE ls.id = r.label_set_id),
                    'node_ips', json_group_array(r.node_ip)) AS details
 FROM suspect s
 JOIN identity_ref r ON r.snapshot_id = :snapshot AND r.identity = s.identity
 JOIN kv k ON k.id = r.kv_id
 WHERE NOT EXISTS (SELECT 1 FROM identity i WHERE i.snapshot_id = r.snapshot_id AND i.id = r.identity
                   AND i.scope = r.scope AND i.cluster IS r.cluster)
-GROUP BY r.scope, r.cluster, r.identity, r.labels
+GROUP BY r.scope, r.cluster, r.identity, r.label_set_id

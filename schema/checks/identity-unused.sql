@@ -11,4 +11,4 @@ FROM identity i JOIN kv k ON k.id = i.kv_id
 WHERE i.snapshot_id = :snapshot AND i.scope = 'state'
   AND EXISTS (SELECT 1 FROM identity_ref x WHERE x.snapshot_id = :snapshot AND x.scope = 'state')
   AND NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.snapshot_id = i.snapshot_id AND r.scope = 'state'
-                  AND r.identity = i.id AND r.labels = i.labels)
+                  AND r.identity = i.id AND r.label_set_id = i.label_set_id)

@@ -4,7 +4,7 @@
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 -- identity_ref before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
 -- The label column: the identity and the node (by the node entry that has the key's IP) using it.
-SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END || r.node_ip || ' ' || r.labels AS id,
+SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END || r.node_ip || ' ' || ls.labels AS id,
        json_object('identity', r.identity) AS fields,
        json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
        ltrim(coalesce(', identity ' || r.identity, '')
@@ -13,5 +13,6 @@ SELECT CASE WHEN r.scope = 'cache' THEN 'cache:' || r.cluster || '/' ELSE '' END
                                          AND (r.scope = 'state' OR a.cluster = r.cluster)
                                        ORDER BY a.type <> 'InternalIP', a.node LIMIT 1) || ' (' || r.node_ip || ')', r.node_ip), ', ') AS label
 FROM json_each(:ids) d CROSS JOIN identity_ref r ON r.kv_id = d.value JOIN kv k ON k.id = r.kv_id
+JOIN label_set ls ON ls.id = r.label_set_id
 WHERE r.snapshot_id = :snapshot
 ORDER BY id

@@ -13,7 +13,8 @@ lbl(g, scope, cluster, pos, label, rest) AS (
   FROM lbl WHERE rest <> ''),
 ref AS MATERIALIZED (
   -- Slave keys (one per node using the identity), with the node that has the key's IP.
-  SELECT r.scope, r.cluster, r.labels, r.node_ip, r.kv_id,
+  SELECT r.scope, r.cluster, r.label_set_id, (SELECT ls.labels FROM label_set ls WHERE ls.id = r.label_set_id) AS labels,
+         r.node_ip, r.kv_id,
          (SELECT group_concat(DISTINCT a.node) FROM node_address a
           WHERE a.snapshot_id = r.snapshot_id AND a.ip_bin = r.node_ip_bin AND a.scope = r.scope
             AND (r.scope = 'state' OR a.cluster = r.cluster)) AS node
@@ -43,7 +44,7 @@ fact(g, sub, scope, cluster, fact, value, detail) AS MATERIALIZED (
   UNION ALL
   SELECT 1, printf('%03d 3 %012d', m.g, o.id), o.scope, o.cluster, 'same labels as', CAST(o.id AS TEXT),
          'another master key with these labels: agents may use either'
-  FROM m CROSS JOIN identity o ON o.snapshot_id = m.snapshot_id AND o.labels = m.labels AND o.id <> m.id
+  FROM m CROSS JOIN identity o ON o.snapshot_id = m.snapshot_id AND o.label_set_id = m.label_set_id AND o.id <> m.id
                         AND o.scope = m.scope AND o.cluster IS m.cluster
   UNION ALL
   SELECT 1, '', '', '', 'master key', '(none)',
@@ -61,7 +62,7 @@ fact(g, sub, scope, cluster, fact, value, detail) AS MATERIALIZED (
   SELECT 2, (r.scope <> 'state') || ' ' || coalesce(r.cluster, '') || ' ' || coalesce(r.node, '') || ' ' || r.node_ip, r.scope, r.cluster,
          'slave key', coalesce(r.node, '(no node has IP ' || r.node_ip || ')'),
          'node IP ' || r.node_ip
-         || CASE WHEN EXISTS (SELECT 1 FROM m WHERE m.scope = r.scope AND m.cluster IS r.cluster AND m.labels <> r.labels)
+         || CASE WHEN EXISTS (SELECT 1 FROM m WHERE m.scope = r.scope AND m.cluster IS r.cluster AND m.label_set_id <> r.label_set_id)
                  THEN ', for OTHER labels than the master key''s: ' || r.labels ELSE '' END
   FROM ref r
   UNION ALL
