@@ -263,7 +263,7 @@ CheckContext make_context(Db& db, int64_t snapshot_id, const ContextOverrides& o
   c.has_lease_info =
       query_text(db, "SELECT 1 FROM kv INDEXED BY kv_key_hash WHERE snapshot_id = ? AND lease IS NOT NULL LIMIT 1",
                  snapshot_id)
-          .has_value();  // by the index: the snapshot's first key, not a scan past the snapshots before it
+          .has_value();  // by the index: a key of the snapshot, not a scan past the snapshots before it
   return c;
 }
 

@@ -226,11 +226,28 @@ int64_t Importer::layout_id(const KeyLayout& layout) {
   return layout_ids_[&layout] = id;
 }
 
+// The same bytes again lose nothing; different bytes cannot both be kept.
+void Importer::same_value_or_throw(std::string_view key, std::string_view stored, std::string_view value) const {
+  if (stored != value)
+    throw RecordError(summary_.source, "",
+                      fmt::format("key {} appears twice with different values (overlapping dumps of different times?)",
+                                  quote_bytes(key)));
+}
+
 bool Importer::already_imported(std::string_view key, int32_t hash, std::string_view value) {
   if (keys_in_order_) {
     if (summary_.keys == 0 || key > std::string_view(last_key_)) {
       last_key_.assign(key);
       return false;
+    }
+    if (key == std::string_view(last_key_)) {
+      // The key just imported, again (the first key of the next of two overlapping pages): the
+      // order holds, and its row is the last one inserted.
+      Stmt last = db_.prepare("SELECT value FROM kv WHERE id = ?");
+      last.bind(1, kv_id_);
+      if (!last.step()) throw std::logic_error("the last imported kv row is gone");
+      same_value_or_throw(key, last.blob(0), value);
+      return true;
     }
     // Out of order (concatenated pages, a sorted dump of another order): from here on every key is
     // looked up by its hash. A bulk load dropped that index; it is built now for the rows so far.
@@ -241,12 +258,9 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
   }
   find_kv_.bind(1, summary_.snapshot_id).bind(2, int64_t(hash)).bind_blob(3, key);
   bool found = find_kv_.step();
-  bool same = found && find_kv_.blob(0) == value;
+  std::string stored = found ? std::string(find_kv_.blob(0)) : std::string();
   find_kv_.reset();
-  if (found && !same)
-    throw RecordError(summary_.source, "",
-                      fmt::format("key {} appears twice with different values (overlapping dumps of different times?)",
-                                  quote_bytes(key)));
+  if (found) same_value_or_throw(key, stored, value);
   return found;
 }
 

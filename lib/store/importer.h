@@ -59,6 +59,7 @@ class Importer : public RecordSink, private RowWriter {
   // Whether the snapshot already holds this key: false without a look while keys arrive in
   // ascending order. Throws when it holds the key with another value.
   bool already_imported(std::string_view key, int32_t hash, std::string_view value);
+  void same_value_or_throw(std::string_view key, std::string_view stored, std::string_view value) const;
   // key_layout.id of a layout, added to that table on its first use in the database.
   int64_t layout_id(const KeyLayout& layout);
 

@@ -62,8 +62,8 @@ void fn_label_value(sqlite3_context* ctx, int, sqlite3_value** argv) {
 }
 
 // 1 when the label string is in Cilium's canonical form (re-serializes to the same bytes). The
-// slave keys of one label set (one per node) follow each other in key order, so the last answer
-// is kept: a check over every slave key parses each label set about once instead of per node.
+// last answer is kept: a query over every slave key sees the keys of one label set (one per
+// node) one after the other in key order, and parses each label set about once.
 void fn_labels_canonical(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (is_null(argv[0])) return sqlite3_result_null(ctx);
   std::string_view s = text_arg(argv[0]);

@@ -179,6 +179,12 @@ TEST_CASE("keys out of order: the ids no longer follow the keys, and a repeated 
   CHECK(t.q("SELECT group_concat(key, '') FROM (SELECT key FROM kv ORDER BY id)") == "bcad\n");
   CHECK_THROWS_WITH_AS(Imported({kv("b", "2"), kv("a", "1"), kv("b", "3")}), doctest::Contains("appears twice"),
                        InputError);
+  // The key just imported, again (overlapping pages): a duplicate, and the order still holds.
+  Imported again({kv("a", "1"), kv("b", "2"), kv("b", "2"), kv("c", "3")});
+  CHECK(again.summary.meta.duplicate_records == 1);
+  CHECK(again.q("SELECT keys_in_order, key_count FROM snapshot") == "1|3\n");
+  CHECK_THROWS_WITH_AS(Imported({kv("a", "1"), kv("b", "2"), kv("b", "3")}), doctest::Contains("appears twice"),
+                       InputError);
 }
 
 TEST_CASE("two keys of the same key_hash are two keys, each found by hash and bytes") {
