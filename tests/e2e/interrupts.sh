@@ -14,7 +14,7 @@ small=$FIX/cluster/get-json.txt
 
 # wait_for GLOB: until a file matching it exists (the process got to that point).
 wait_for() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do  # 60 s: the suite may share the machine with a sanitizer build
     compgen -G "$1" >/dev/null && return 0
     sleep 0.05
   done
@@ -115,7 +115,7 @@ no_debris "$TMPDIR"
 # A long query after the import: the temporary database is already unlinked, SIGKILL leaves nothing.
 kvquery -d "$small" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 200); do
+for _ in $(seq 1 1200); do
   compgen -G "$TMPDIR/kvsnap-*" >/dev/null || break
   sleep 0.05
 done
