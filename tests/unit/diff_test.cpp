@@ -109,7 +109,8 @@ TEST_CASE("kvdiff: the key merge cut in two halves on two threads finds what one
     split.include_metadata = meta;
     DiffOptions whole;
     whole.include_metadata = meta;
-    for (auto [x, y] : {std::pair{1, 2}, std::pair{2, 1}}) {
+    for (const auto& order : {std::pair{1, 2}, std::pair{2, 1}}) {
+      const int x = order.first, y = order.second;  // not a structured binding: CAPTURE's lambda (clang)
       CAPTURE(meta);
       CAPTURE(x);
       DiffResult one = diff_snapshots({&db, x}, {&db, y}, whole), two = diff_snapshots({&db, x}, {&db, y}, split);
