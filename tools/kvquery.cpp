@@ -34,7 +34,7 @@ ToolHelp tool_help() {
       "the file is left unchanged. current_snapshot() is the snapshot chosen with -s (default: the\n"
       "newest); ip_bin(), ip_text(), cidr_contains(), cidr_overlaps(), label_value(),\n"
       "identity_cluster(), rfc3339() and key_hash() are available (kvquery --schema lists the\n"
-      "tables; a key is found fast with WHERE key_hash = key_hash('K') AND key = 'K').\n"
+      "tables; a key is found fast in kv_text with WHERE key_hash = key_hash('K') AND key = 'K').\n"
       "DB may also be any input kvimport reads: it is imported into a temporary database first.\n"
       "\n"
       "Snapshots: with -s, or when the database holds one snapshot, every table with a\n"

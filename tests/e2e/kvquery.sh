@@ -306,3 +306,10 @@ expect_status 0 kvquery -d "$FIX/seed/get-json.txt" -o csv "SELECT id, namespace
 expect_eq "$(tail -n 1 "$TMP/out" | tr -d '\r')" "12928,istio-system"
 expect_eq "$(sha256sum "$db")" "$before" "database changed by kvquery"
 echo "ok"
+
+# The fast key lookup kvquery --help shows finds the key (in kv_text, whose key is text); in kv the
+# key is a BLOB, found with the same form and CAST(... AS BLOB).
+help_form=$(kvquery --help | grep -o "WHERE key_hash = key_hash('K') AND key = 'K'" | sed "s/'K'/'cilium\/.heartbeat'/g")
+[ -n "$help_form" ] || fail "kvquery --help no longer shows the key lookup"
+expect_eq "$(kvquery -d "$db" -s 1 -o csv "SELECT count(*) AS n FROM kv_text $help_form" | tr -d '\r')" "$(printf 'n\n1')"
+expect_eq "$(kvquery -d "$db" -s 1 -o csv "SELECT count(*) AS n FROM kv WHERE key_hash = key_hash('cilium/.heartbeat') AND key = CAST('cilium/.heartbeat' AS BLOB)" | tr -d '\r')" "$(printf 'n\n1')"
