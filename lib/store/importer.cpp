@@ -75,17 +75,24 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   s.run();
   summary_.snapshot_id = db.last_insert_rowid();
   insert_kv_ = db.prepare(
-      "INSERT INTO kv(snapshot_id, key, value, create_revision, mod_revision, version, lease, layout_id, sub_revision, "
-      "key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO kv(id, snapshot_id, key, value, create_revision, mod_revision, version, lease, layout_id, "
+      "sub_revision, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key_hash = ? AND key = ?");
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
   find_label_set_ = db.prepare("SELECT id FROM label_set WHERE snapshot_id = ? AND labels = ?");
-  insert_label_set_ = db.prepare("INSERT INTO label_set(snapshot_id, labels) VALUES (?, ?)");
+  insert_label_set_ = db.prepare("INSERT INTO label_set(id, snapshot_id, labels) VALUES (?, ?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
       "mod_revision, version, lease, value, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert_lease_ = db.prepare("INSERT INTO lease(snapshot_id, id, id_hex, ttl, remaining_ttl) VALUES (?, ?, ?, ?, ?)");
+  insert_member_ = db.prepare(
+      "INSERT INTO member(snapshot_id, id_hex, name, peer_urls, client_urls, is_learner, removed) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  next_kv_id_ = db.query_int("SELECT coalesce(max(id), 0) + 1 FROM kv");
+  next_label_set_id_ = db.query_int("SELECT coalesce(max(id), 0) + 1 FROM label_set");
+  writes_.start();
 }
 
 Importer::~Importer() = default;
@@ -93,6 +100,7 @@ Importer::~Importer() = default;
 Stmt& Importer::statement(const TableSpec& t) {
   auto it = stmts_.find(&t);
   if (it != stmts_.end()) return it->second;
+  writes_.sync();  // the connection is the thread's while it runs
   std::string cols = "snapshot_id, kv_id", params = "?, ?";
   for (const char* c : t.columns) {
     cols += fmt::format(", {}", c);
@@ -106,18 +114,9 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   if (values.size() != t.columns.size())
     throw std::logic_error(fmt::format("{}: {} values for {} columns", t.name, values.size(), t.columns.size()));
   Stmt& s = statement(t);
-  s.bind(1, summary_.snapshot_id).bind(2, kv_id_);
-  int i = 3;
-  for (const auto& v : values) {
-    switch (v.kind) {
-      case SqlValue::Kind::Null: s.bind_null(i); break;
-      case SqlValue::Kind::Int: s.bind(i, v.i); break;
-      case SqlValue::Kind::Text: s.bind_text_ref(i, v.s); break;
-      case SqlValue::Kind::Blob: s.bind_blob_ref(i, v.s); break;
-    }
-    ++i;
-  }
-  s.run();
+  row_.assign({summary_.snapshot_id, kv_id_});
+  row_.insert(row_.end(), values.begin(), values.end());
+  writes_.run(s, row_);
   ++row_counts_[&t];
 }
 
@@ -125,12 +124,27 @@ int64_t Importer::label_set_id(std::string_view labels) {
   // Slave keys arrive sorted by key, so a node's keys of one label set follow each other: the
   // last string answers most calls, the index label_set_labels the others (memory stays flat).
   if (last_label_set_ != 0 && labels == last_labels_) return last_label_set_;
-  find_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels);
-  int64_t id = find_label_set_.step() ? find_label_set_.int64(0) : 0;
-  find_label_set_.reset();
+  int64_t id = 0;
+  std::string key(labels);
+  if (auto it = label_ids_.find(key); it != label_ids_.end()) {
+    id = it->second;
+  } else if (!labels_complete_) {
+    writes_.sync();
+    find_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels);
+    id = find_label_set_.step() ? find_label_set_.int64(0) : 0;
+    find_label_set_.reset();
+  }
   if (id == 0) {
-    insert_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels).run();
-    id = db_.last_insert_rowid();
+    id = next_label_set_id_++;
+    writes_.run(insert_label_set_, {id, summary_.snapshot_id, labels});
+    // A few MiB for a real cluster's label sets; a store with far more stays within this bound.
+    constexpr size_t kLabelBytes = size_t(64) << 20;
+    if (labels_complete_ && label_bytes_ + key.size() + 64 <= kLabelBytes) {
+      label_bytes_ += key.size() + 64;
+      label_ids_.emplace(std::move(key), id);
+    } else {
+      labels_complete_ = false;
+    }
   }
   last_labels_.assign(labels);
   last_label_set_ = id;
@@ -147,26 +161,21 @@ void Importer::check_size(std::string_view key, std::string_view value) const {
 void Importer::history(const HistoryRecord& h) {
   if (!keep_history_) return;
   check_size(h.key, h.value);
-  Stmt& s = insert_history_;
-  s.bind(1, summary_.snapshot_id).bind_blob_ref(2, h.key).bind(3, h.main_revision).bind(4, h.sub_revision);
-  s.bind(5, int64_t(h.tombstone)).bind(6, h.create_revision).bind(7, h.mod_revision).bind(8, h.version);
-  s.bind(9, h.lease).bind_blob_ref(10, h.value).bind(11, int64_t(key_hash(h.key))).run();
+  writes_.run(insert_history_, {summary_.snapshot_id, SqlValue::blob(h.key), h.main_revision, h.sub_revision,
+                                h.tombstone, h.create_revision, h.mod_revision, h.version, h.lease,
+                                SqlValue::blob(h.value), int64_t(key_hash(h.key))});
   ++summary_.counts["kv_revision"];
 }
 
 void Importer::lease(const LeaseRecord& l) {
-  Stmt s = db_.prepare("INSERT INTO lease(snapshot_id, id, id_hex, ttl, remaining_ttl) VALUES (?, ?, ?, ?, ?)");
-  s.bind(1, summary_.snapshot_id).bind(2, l.id).bind_text(3, fmt::format("{:x}", uint64_t(l.id))).bind(4, l.ttl);
-  s.bind(5, l.remaining_ttl).run();
+  std::string hex = fmt::format("{:x}", uint64_t(l.id));
+  writes_.run(insert_lease_, {summary_.snapshot_id, l.id, hex, l.ttl, l.remaining_ttl});
   ++summary_.counts["lease"];
 }
 
 void Importer::member(const MemberRecord& m) {
-  Stmt s = db_.prepare(
-      "INSERT INTO member(snapshot_id, id_hex, name, peer_urls, client_urls, is_learner, removed) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, summary_.snapshot_id).bind_text(2, m.id_hex).bind_text(3, m.name).bind_text(4, m.peer_urls);
-  s.bind_text(5, m.client_urls).bind(6, int64_t(m.learner)).bind(7, int64_t(m.removed)).run();
+  writes_.run(insert_member_,
+              {summary_.snapshot_id, m.id_hex, m.name, m.peer_urls, m.client_urls, m.learner, m.removed});
   ++summary_.counts["member"];
 }
 
@@ -179,15 +188,10 @@ void Importer::record(Record&& r) {
     ++summary_.meta.duplicate_records;
     return;
   }
-  insert_kv_.bind(1, summary_.snapshot_id).bind_blob_ref(2, r.key).bind_blob_ref(3, r.value);
-  insert_kv_.bind(4, r.create_revision).bind(5, r.mod_revision).bind(6, r.version).bind(7, r.lease);
-  insert_kv_.bind(9, r.sub_revision).bind(10, int64_t(hash));
-  if (layout)
-    insert_kv_.bind(8, layout_id(*layout));
-  else
-    insert_kv_.bind_null(8);
-  insert_kv_.run();
-  kv_id_ = db_.last_insert_rowid();
+  kv_id_ = next_kv_id_++;
+  writes_.run(insert_kv_, {kv_id_, summary_.snapshot_id, SqlValue::blob(r.key), SqlValue::blob(r.value),
+                           r.create_revision, r.mod_revision, r.version, r.lease,
+                           layout ? SqlValue(layout_id(*layout)) : SqlValue(), r.sub_revision, int64_t(hash)});
   if (summary_.keys == 0) first_kv_id_ = kv_id_;
   ++summary_.keys;
   if (r.key.starts_with("cilium/")) ++summary_.cilium_keys;
@@ -202,8 +206,7 @@ void Importer::record(Record&& r) {
                         human_bytes(r.value.size()), human_bytes(kMaxDecodeBytes)));
       layout->decode(r, parts, *this);
     } catch (const DecodeError& e) {
-      insert_error_.bind(1, summary_.snapshot_id).bind(2, kv_id_).bind_text(3, std::string_view(layout->name));
-      insert_error_.bind_text(4, std::string_view(e.what())).run();
+      writes_.run(insert_error_, {summary_.snapshot_id, kv_id_, layout->name, std::string_view(e.what())});
       ++summary_.decode_errors;
     }
   }
@@ -213,6 +216,7 @@ void Importer::record(Record&& r) {
 int64_t Importer::layout_id(const KeyLayout& layout) {
   auto it = layout_ids_.find(&layout);
   if (it != layout_ids_.end()) return it->second;
+  writes_.sync();
   Stmt find = db_.prepare("SELECT id FROM key_layout WHERE name = ?");
   find.bind_text(1, std::string_view(layout.name));
   int64_t id = 0;
@@ -244,6 +248,7 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
     if (key == std::string_view(last_key_)) {
       // The key just imported, again (the first key of the next of two overlapping pages): the
       // order holds, and its row is the last one inserted.
+      writes_.sync();
       Stmt last = db_.prepare("SELECT value FROM kv WHERE id = ?");
       last.bind(1, kv_id_);
       if (!last.step()) throw std::logic_error("the last imported kv row is gone");
@@ -252,6 +257,8 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
     }
     // Out of order (concatenated pages, a sorted dump of another order): from here on every key is
     // looked up by its hash. A bulk load dropped that index; it is built now for the rows so far.
+    // Each key is read back from here on: the statements run at once again.
+    writes_.stop();
     keys_in_order_ = false;
     last_key_.clear();
     last_key_.shrink_to_fit();
@@ -266,6 +273,7 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
 }
 
 ImportSummary Importer::finish() {
+  writes_.stop();
   if (bulk_) {
     // Re-create the indexes dropped above. Each build is a sort of one record per row; given
     // 32 MiB, SQLite's sorter sorts a million records as one linked list, and the merge passes

@@ -12,6 +12,7 @@
 #include "cilium/rows.h"
 #include "etcd/record.h"
 #include "store/db.h"
+#include "store/write_queue.h"
 
 namespace kvsnap {
 
@@ -65,10 +66,19 @@ class Importer : public RecordSink, private RowWriter {
 
   Db& db_;
   ImportSummary summary_;
-  Stmt insert_kv_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_;
+  Stmt insert_kv_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_, insert_lease_,
+      insert_member_;
   // The last label string interned and its id: consecutive slave keys share their labels.
   std::string last_labels_;
   int64_t last_label_set_ = 0;
+  // Every label string of this snapshot and its id, up to kLabelBytes; beyond that, strings not
+  // held here are looked up in label_set (labels_complete_ false).
+  std::unordered_map<std::string, int64_t> label_ids_;
+  size_t label_bytes_ = 0;
+  bool labels_complete_ = true;
+  // Rows get their ids here, not from SQLite, so that their inserts can be queued.
+  int64_t next_kv_id_ = 1, next_label_set_id_ = 1;
+  std::vector<SqlValue> row_;  // the values of one decoded row
   bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
@@ -79,6 +89,8 @@ class Importer : public RecordSink, private RowWriter {
   uint64_t max_row_bytes_ = 0;
   bool bulk_ = false;
   std::function<void(int64_t)> progress_;
+  // Last, so that it ends its thread before the statements it runs are finalized.
+  WriteQueue writes_;
 };
 
 }  // namespace kvsnap

@@ -1,0 +1,142 @@
+#include "store/write_queue.h"
+
+namespace kvsnap {
+
+namespace {
+
+// A chunk goes to the thread at this many bytes or statements; at most kMaxQueued wait. The
+// queue then holds a few MiB (more only when a single value is larger).
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr size_t kChunkOps = 4096;
+constexpr size_t kMaxQueued = 4;
+
+}  // namespace
+
+void bind_value(Stmt& s, int i, const SqlValue& v) {
+  switch (v.kind) {
+    case SqlValue::Kind::Null: s.bind_null(i); break;
+    case SqlValue::Kind::Int: s.bind(i, v.i); break;
+    case SqlValue::Kind::Text: s.bind_text_ref(i, v.s); break;
+    case SqlValue::Kind::Blob: s.bind_blob_ref(i, v.s); break;
+  }
+}
+
+WriteQueue::~WriteQueue() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    queued_.clear();
+    ending_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void WriteQueue::start() {
+  if (thread_.joinable() || std::thread::hardware_concurrency() < 2) return;
+  ending_ = false;
+  thread_ = std::thread([this] { consume(); });
+}
+
+void WriteQueue::stop() {
+  if (!thread_.joinable()) return;
+  sync();
+  {
+    std::lock_guard lock(mutex_);
+    ending_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void WriteQueue::run(Stmt& s, std::span<const SqlValue> values) {
+  if (!thread_.joinable()) {
+    int i = 1;
+    for (const auto& v : values) bind_value(s, i++, v);
+    s.run();
+    return;
+  }
+  if (!filling_) {
+    std::lock_guard lock(mutex_);
+    if (!spare_.empty()) {
+      filling_ = std::move(spare_.front());
+      spare_.pop_front();
+    } else {
+      filling_ = std::make_unique<Chunk>();
+    }
+  }
+  Chunk& c = *filling_;
+  c.ops.push_back(Op{&s, c.values.size(), values.size()});
+  for (const auto& v : values) {
+    Value x{v.kind, v.i, c.bytes.size(), v.s.size()};
+    if (v.kind == SqlValue::Kind::Text || v.kind == SqlValue::Kind::Blob) c.bytes.append(v.s);
+    c.values.push_back(x);
+  }
+  if (c.bytes.size() >= kChunkBytes || c.ops.size() >= kChunkOps) push_filling();
+}
+
+void WriteQueue::push_filling() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return queued_.size() < kMaxQueued || error_; });
+  rethrow_error();
+  queued_.push_back(std::move(filling_));
+  lock.unlock();
+  changed_.notify_all();
+}
+
+void WriteQueue::sync() {
+  if (!thread_.joinable()) return;
+  if (filling_ && !filling_->ops.empty()) push_filling();
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_; });
+  rethrow_error();
+}
+
+void WriteQueue::rethrow_error() {
+  if (error_) std::rethrow_exception(error_);
+}
+
+void WriteQueue::consume() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return !queued_.empty() || ending_; });
+    if (ending_) return;
+    std::unique_ptr<Chunk> c = std::move(queued_.front());
+    queued_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    std::exception_ptr failed;
+    try {
+      execute(*c);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    c->ops.clear();
+    c->values.clear();
+    c->bytes.clear();
+    lock.lock();
+    busy_ = false;
+    if (failed) {
+      error_ = failed;
+      queued_.clear();
+    }
+    spare_.push_back(std::move(c));
+    changed_.notify_all();
+  }
+}
+
+void WriteQueue::execute(Chunk& c) {
+  for (const Op& op : c.ops) {
+    for (size_t k = 0; k < op.count; ++k) {
+      const Value& v = c.values[op.first + k];
+      SqlValue x;
+      x.kind = v.kind;
+      x.i = v.i;
+      x.s = std::string_view(c.bytes).substr(v.offset, v.size);
+      bind_value(*op.stmt, int(k + 1), x);
+    }
+    op.stmt->run();
+  }
+}
+
+}  // namespace kvsnap
