@@ -7,6 +7,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "util/codec.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/merge.h"
 #include "util/time.h"
 
 #include <sys/stat.h>
@@ -301,12 +303,21 @@ class EtcdDbScan {
     status_.revision = last_main_;
     status_.total_key_live = latest_.live();
     records_ = collected_.take();
-    // In place (std::stable_sort would take a second buffer as large as the records): a record's
-    // revision orders the records of one key as the bucket does.
-    std::sort(records_.begin(), records_.end(), [](const KeyRecord& a, const KeyRecord& b) {
+    // A record's revision orders the records of one key as the bucket does. Keys share long
+    // prefixes, so the sort is mostly memcmp: the two halves sort on two threads, then merge.
+    auto less = [](const KeyRecord& a, const KeyRecord& b) {
       if (int c = a.key_view().compare(b.key_view()); c != 0) return c < 0;
       return a.main != b.main ? a.main < b.main : a.sub < b.sub;
-    });
+    };
+    auto mid = records_.begin() + ptrdiff_t(records_.size() / 2);
+    std::future<void> lower;
+    if (records_.size() >= 65536 && std::thread::hardware_concurrency() >= 2)
+      lower = std::async(std::launch::async, [&] { std::sort(records_.begin(), mid, less); });
+    else
+      std::sort(records_.begin(), mid, less);
+    std::sort(mid, records_.end(), less);
+    if (lower.valid()) lower.get();
+    merge_halves(records_, less);
   }
 
   // The store's current revision (kvstore.go restore): the last record, raised to the

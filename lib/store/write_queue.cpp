@@ -6,8 +6,8 @@ namespace {
 
 // A chunk goes to the thread at this many bytes or statements; at most kMaxQueued wait. The
 // queue then holds a few MiB (more only when a single value is larger).
-constexpr size_t kChunkBytes = 1 << 20;
-constexpr size_t kChunkOps = 4096;
+constexpr size_t kChunkBytes = 256 << 10;
+constexpr size_t kChunkOps = 1024;
 constexpr size_t kMaxQueued = 4;
 
 }  // namespace

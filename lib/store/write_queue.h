@@ -70,7 +70,7 @@ class WriteQueue {
   std::deque<std::unique_ptr<Chunk>> queued_, spare_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  bool busy_ = false;   // the thread is running a chunk
+  bool busy_ = false;    // the thread is running a chunk
   bool ending_ = false;  // the thread should return
   std::exception_ptr error_;
   std::thread thread_;
