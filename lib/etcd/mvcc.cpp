@@ -311,7 +311,7 @@ class EtcdDbScan {
     };
     auto mid = records_.begin() + ptrdiff_t(records_.size() / 2);
     std::future<void> lower;
-    if (records_.size() >= 65536 && std::thread::hardware_concurrency() >= 2)
+    if (records_.size() >= 4096 && std::thread::hardware_concurrency() >= 2)
       lower = std::async(std::launch::async, [&] { std::sort(records_.begin(), mid, less); });
     else
       std::sort(records_.begin(), mid, less);
