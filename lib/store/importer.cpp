@@ -122,7 +122,8 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
 
 int64_t Importer::label_set_id(std::string_view labels) {
   // Slave keys arrive sorted by key, so a node's keys of one label set follow each other: the
-  // last string answers most calls, the index label_set_labels the others (memory stays flat).
+  // last string answers most calls, the map of this snapshot's strings the others. Past its
+  // bound (memory stays flat) a string not in it is looked up in label_set, after a sync.
   if (last_label_set_ != 0 && labels == last_labels_) return last_label_set_;
   int64_t id = 0;
   std::string key(labels);
