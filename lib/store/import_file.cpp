@@ -19,6 +19,22 @@ std::string default_snapshot_name(const std::string& path) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+namespace {
+
+// Runs a reader into the importer. When reading fails, a write that failed before it (the
+// importer's statements run behind the reader) is the error to report: it came first.
+template <typename Read>
+void read_into(Importer& imp, Read&& read) {
+  try {
+    read();
+  } catch (...) {
+    imp.flush_before_error();
+    throw;
+  }
+}
+
+}  // namespace
+
 ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& req) {
   std::string name = req.name ? *req.name : default_snapshot_name(path);
   if (is_directory(path)) {
@@ -26,7 +42,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
       throw InputError(path, "", fmt::format("is a folder; only --format sysdump reads folders"));
     Importer imp(db, name, path, "sysdump", req.replace);
     if (req.progress) imp.on_progress([&](int64_t keys) { req.progress(keys, 0); });
-    read_sysdump_dir(path, imp, req.read);
+    read_into(imp, [&] { read_sysdump_dir(path, imp, req.read); });
     return imp.finish();
   }
   auto in = open_input(path);
@@ -44,7 +60,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
   imp.set_keep_history(req.keep_history);
   Input* raw = in.get();
   if (req.progress) imp.on_progress([&, raw](int64_t keys) { req.progress(keys, raw->offset()); });
-  fmt_->read(*in, imp, req.read);
+  read_into(imp, [&] { fmt_->read(*in, imp, req.read); });
   struct stat st;
   if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
     imp.meta().file_mtime = format_rfc3339(int64_t(st.st_mtime));

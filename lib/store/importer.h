@@ -50,6 +50,9 @@ class Importer : public RecordSink, private RowWriter {
   // Called every few thousand records with the number imported so far.
   void on_progress(std::function<void(int64_t)> fn) { progress_ = std::move(fn); }
   ImportSummary finish();
+  // For a caller whose reading failed: runs what is queued, so that a write that failed first (a
+  // full disk) is the error reported, as it would be without the queue. Throws that error.
+  void flush_before_error() { writes_.sync(); }
 
  private:
   void insert(const TableSpec& table, std::initializer_list<SqlValue> values) override;

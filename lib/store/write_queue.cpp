@@ -9,6 +9,10 @@ namespace {
 constexpr size_t kChunkBytes = 256 << 10;
 constexpr size_t kChunkOps = 1024;
 constexpr size_t kMaxQueued = 4;
+// A statement with more bytes than this is not copied: it runs at once, after the queue, bound to
+// the caller's bytes. Large values then cost what they cost without the queue (no copy of each,
+// no chunk kept at their size), which keeps the bounds of docs/input-bounds.md.
+constexpr size_t kInlineBytes = 1 << 20;
 
 }  // namespace
 
@@ -50,7 +54,10 @@ void WriteQueue::stop() {
 }
 
 void WriteQueue::run(Stmt& s, std::span<const SqlValue> values) {
-  if (!thread_.joinable()) {
+  size_t bytes = 0;
+  for (const auto& v : values) bytes += v.s.size();
+  if (bytes > kInlineBytes) sync();  // the thread is idle from here: this thread may use the connection
+  if (!thread_.joinable() || bytes > kInlineBytes) {
     int i = 1;
     for (const auto& v : values) bind_value(s, i++, v);
     s.run();
@@ -68,8 +75,11 @@ void WriteQueue::run(Stmt& s, std::span<const SqlValue> values) {
   Chunk& c = *filling_;
   c.ops.push_back(Op{&s, c.values.size(), values.size()});
   for (const auto& v : values) {
-    Value x{v.kind, v.i, c.bytes.size(), v.s.size()};
-    if (v.kind == SqlValue::Kind::Text || v.kind == SqlValue::Kind::Blob) c.bytes.append(v.s);
+    // Bound at once, text without a pointer is NULL (SQLite's rule; an empty blob stays a blob,
+    // bind_blob_ref sees to that); the copy would have a pointer, so it is queued as that NULL.
+    bool null_text = v.kind == SqlValue::Kind::Text && v.s.data() == nullptr;
+    Value x{null_text ? SqlValue::Kind::Null : v.kind, v.i, c.bytes.size(), v.s.size()};
+    if (x.kind == SqlValue::Kind::Text || x.kind == SqlValue::Kind::Blob) c.bytes.append(v.s);
     c.values.push_back(x);
   }
   if (c.bytes.size() >= kChunkBytes || c.ops.size() >= kChunkOps) push_filling();

@@ -39,6 +39,8 @@ class WriteQueue {
   // Runs what is queued, ends the thread; run() executes at once again. Rethrows as sync().
   void stop();
   // Binds the values to s's parameters 1..n and runs it, now or on the thread, in call order.
+  // Values are copied when queued; a statement of more than 1 MiB of bytes waits for the queue
+  // and runs at once, bound to the caller's bytes.
   void run(Stmt& s, std::span<const SqlValue> values);
   void run(Stmt& s, std::initializer_list<SqlValue> values) { run(s, std::span(values.begin(), values.size())); }
   // Waits until every statement queued so far has run. Rethrows the first error a statement

@@ -157,6 +157,24 @@ expect_in "$TMP/err" "file-size limit (ulimit -f)"
 expect_in "$TMP/err" "nothing was imported"
 [ ! -e "$TMP/limited.db" ] || fail "a failed import left limited.db"
 no_debris "$TMPDIR"
+# The limit is reached by the writes of the values before a damaged end: the write error came
+# first and is the one reported, as when reading and writing ran on one thread (with the writes
+# behind the reader, "key line without its value line" was reported instead).
+{
+  for i in 0 1 2 3; do
+    echo "cilium/state/big/$i"
+    head -c 20000000 /dev/zero | tr '\0' v
+    echo
+  done
+  echo cilium/state/last-key-without-value
+} >"$TMP/late-end.txt"
+(
+  ulimit -f 40000
+  expect_status 2 kvimport -d "$TMP/late.db" --format etcd-simple "$TMP/late-end.txt"
+)
+expect_in "$TMP/err" "file-size limit (ulimit -f)"
+[ ! -e "$TMP/late.db" ] || fail "a failed import left late.db"
+rm -f "$TMP/late-end.txt"
 mkdir -p "$TMP/small-fs"
 unshare -rm bash -c '
   mount -t tmpfs -o size=2m none "$1" || exit 99
