@@ -4,8 +4,8 @@ namespace kvsnap {
 
 namespace {
 
-// A chunk goes to the thread at this many bytes or statements; at most kMaxQueued wait. The
-// queue then holds a few MiB (more only when a single value is larger).
+// A chunk goes to the thread at this many bytes or statements; at most kMaxQueued wait. With
+// statements of more than kInlineBytes run at once, the queue holds a few MiB at most.
 constexpr size_t kChunkBytes = 256 << 10;
 constexpr size_t kChunkOps = 1024;
 constexpr size_t kMaxQueued = 4;
