@@ -73,6 +73,15 @@ CREATE INDEX IF NOT EXISTS kv_cache ON kv(snapshot_id)
 CREATE INDEX IF NOT EXISTS kv_unleased ON kv(snapshot_id, layout_id) WHERE lease = 0;
 CREATE INDEX IF NOT EXISTS kv_no_layout ON kv(snapshot_id) WHERE layout_id IS NULL;
 
+-- A digest of every kv row, packed in id order: kvdiff matches two snapshots' rows by these instead
+-- of reading every key and value (docs/database.md). A snapshot's rows are chunks of up to 4096
+-- digests, which together cover its kv ids first_kv_id .. first_kv_id + key_count - 1.
+CREATE TABLE IF NOT EXISTS kv_digest (
+  first_kv_id INTEGER PRIMARY KEY,  -- the kv id of the chunk's first digest
+  snapshot_id INTEGER NOT NULL,
+  digests     BLOB NOT NULL  -- 12 bytes per row: the first 12 bytes of XXH3-128(key length as 8 bytes LE, key, value)
+);
+
 -- The Cilium key layouts kv.layout_id names (an integer per key instead of the name's bytes),
 -- written by the imports that use them.
 CREATE TABLE IF NOT EXISTS key_layout (

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
     if (db_path.empty() && access("kvsnap.db", F_OK) == 0) db_path = "kvsnap.db";
     if (!db_path.empty()) {
       db = open_kvsnap_db(db_path, Db::Mode::ReadOnly);
+      db->enable_mmap();
     }
     Side a = resolve(positional[0], db.get());
     Side b = resolve(positional[1], db.get());

@@ -1,6 +1,7 @@
 #include "diff/diff.h"
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <memory>
 #include <set>
@@ -12,7 +13,9 @@
 
 #include "store/embedded.h"
 #include "store/sql_functions.h"
+#include "util/align.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/sql_header.h"
 
 namespace kvsnap {
@@ -67,30 +70,18 @@ boost::json::object parse_object(const std::string& s) {
   return (!ec && v.is_object()) ? std::move(v.as_object()) : boost::json::object();
 }
 
-// Streams one snapshot's entities in id order, only those decoded from the keys in `ids`.
-class EntityStream {
- public:
-  EntityStream(const SnapshotRef& s, const EntityDef& e, const std::string& ids) : stmt_(s.db->prepare(e.sql)) {
-    stmt_.bind(sqlite3_bind_parameter_index(stmt_.get(), ":snapshot"), s.id);
-    stmt_.bind_text(sqlite3_bind_parameter_index(stmt_.get(), ":ids"), ids);
-    advance();
-  }
-  bool done() const { return done_; }
-  const Row& row() const { return row_; }
-  void advance() {
-    done_ = !stmt_.step();
-    if (done_) return;
-    row_.id = stmt_.text(0);
-    row_.fields = stmt_.text(1);
-    row_.meta = stmt_.text(2);
-    row_.label = stmt_.is_null(3) ? std::string() : stmt_.text(3);
-  }
-
- private:
-  Stmt stmt_;
-  Row row_;
-  bool done_ = false;
-};
+// One snapshot's entities in id order, only those decoded from the keys in `ids`, read on `conn`
+// (the snapshot's database or one of its reader connections).
+// With `metadata` its meta column too (:metadata = 1), else that column is NULL.
+std::vector<Row> entity_rows(Db& conn, int64_t snapshot, const EntityDef& e, const std::string& ids, bool metadata) {
+  Stmt q = conn.prepare(e.sql);
+  q.bind(sqlite3_bind_parameter_index(q.get(), ":snapshot"), snapshot);
+  q.bind_text(sqlite3_bind_parameter_index(q.get(), ":ids"), ids);
+  q.bind(sqlite3_bind_parameter_index(q.get(), ":metadata"), int64_t(metadata));
+  std::vector<Row> out;
+  while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.is_null(3) ? std::string() : q.text(3)});
+  return out;
+}
 
 // The labels of a Cilium label string as written ("k8s:a=b;k8s:c=d;" -> "k8s:a=b", "k8s:c=d").
 std::vector<boost::json::value> label_elements(std::string_view labels) {
@@ -283,14 +274,94 @@ int64_t lower_bound_id(Db& db, std::pair<int64_t, int64_t> ids, std::string_view
   return lo;
 }
 
+// A snapshot's row digests (kv_digest) in id order, read a chunk at a time; the chunks must cover
+// its ids exactly, else at() throws DigestsIncomplete.
+struct DigestsIncomplete {};
+
+class DigestSeq {
+ public:
+  DigestSeq(Db& db, std::pair<int64_t, int64_t> ids)
+      : q_(db.prepare("SELECT first_kv_id, digests FROM kv_digest WHERE first_kv_id >= ? AND first_kv_id < ? "
+                      "ORDER BY first_kv_id")),
+        first_(ids.first),
+        n_(size_t(ids.second - ids.first)) {
+    q_.bind(1, ids.first).bind(2, ids.second);
+  }
+  size_t size() const { return n_; }
+  std::string_view at(size_t i) {
+    if (i < at_start_ || i >= at_end_) find(i);
+    return std::string_view(at_bytes_ + (i - at_start_) * kKvDigestBytes, kKvDigestBytes);
+  }
+  void release_before(size_t i) {
+    while (chunks_.size() > 1 && chunks_.front().end <= i) chunks_.pop_front();
+    at_start_ = at_end_ = 0;
+  }
+
+ private:
+  void load() {
+    size_t start = chunks_.empty() ? loaded_ : chunks_.back().end;
+    if (!q_.step() || q_.int64(0) != first_ + int64_t(start)) throw DigestsIncomplete{};
+    std::string_view bytes = q_.blob(1);
+    size_t rows = bytes.size() / kKvDigestBytes;
+    if (rows == 0 || bytes.size() % kKvDigestBytes != 0 || start + rows > n_) throw DigestsIncomplete{};
+    chunks_.push_back({start, start + rows, std::string(bytes)});
+    loaded_ = start + rows;
+  }
+  // Points at_* at the chunk holding row i (at or after the first chunk kept).
+  void find(size_t i) {
+    while (chunks_.empty() || i >= chunks_.back().end) load();
+    auto c = chunks_.begin();
+    while (c->end <= i) ++c;
+    at_start_ = c->start, at_end_ = c->end, at_bytes_ = c->bytes.data();
+  }
+  struct Chunk {
+    size_t start, end;  // row positions
+    std::string bytes;
+  };
+  Stmt q_;
+  int64_t first_;
+  size_t n_, loaded_ = 0;
+  std::deque<Chunk> chunks_;
+  size_t at_start_ = 0, at_end_ = 0;  // the rows of the chunk at() read last
+  const char* at_bytes_ = nullptr;
+};
+
+// Read-ahead windows beyond this many rows a side leave the digests for the full merge: the
+// windows' maps stay within a few tens of MiB.
+constexpr size_t kMaxAlignWindow = size_t(1) << 18;
+
+// The differing rows by the snapshots' digests, without reading keys or values: nullopt when the
+// digests are incomplete or the snapshots differ in one stretch of more than kMaxAlignWindow keys.
+std::optional<Differing> differing_by_digest(Db& da, std::pair<int64_t, int64_t> ia, Db& db,
+                                             std::pair<int64_t, int64_t> ib) {
+  DigestSeq a(da, ia), b(db, ib);
+  Differing d;
+  auto add = [](std::string& ids, int64_t id) {
+    if (!ids.empty()) ids += ',';
+    ids += std::to_string(id);
+  };
+  try {
+    bool done = align_unmatched(
+        a, b, kMaxAlignWindow, [&](size_t i) { add(d.a, ia.first + int64_t(i)); },
+        [&](size_t j) { add(d.b, ib.first + int64_t(j)); });
+    if (!done) return std::nullopt;
+  } catch (const DigestsIncomplete&) {
+    return std::nullopt;
+  }
+  return d;
+}
+
 // The keys whose bytes differ (or that exist on one side only), as JSON arrays of kv ids per side.
 // Every entity is decoded from one key, so an entity can only differ where its key does. With
 // both snapshots in key order and more than `split_above` keys in OLD (not negative), the key
 // space is cut at the middle key of OLD: the lower half is merged here, the upper half on the
 // snapshots' first reader connections on a second thread.
 std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const SnapshotRef& b, bool metadata,
-                                                   int64_t split_above) {
+                                                   bool by_digest, int64_t split_above) {
   KeyOrder oa = key_order(a), ob = key_order(b);
+  // Both in key order, compared by value alone: by their digests.
+  if (by_digest && !metadata && oa.ids && ob.ids)
+    if (auto d = differing_by_digest(*a.db, *oa.ids, *b.db, *ob.ids)) return {"[" + d->a + "]", "[" + d->b + "]"};
   if (split_above < 0 || !oa.ids || !ob.ids || oa.ids->second - oa.ids->first <= split_above) {
     Stmt sa = rows_in_key_order(*a.db, oa, oa.ids.value_or(std::pair<int64_t, int64_t>{})),
          sb = rows_in_key_order(*b.db, ob, ob.ids.value_or(std::pair<int64_t, int64_t>{}));
@@ -323,31 +394,32 @@ std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const S
 
 DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, const DiffOptions& opts) {
   DiffResult out;
-  auto [ids_old, ids_new] = differing_keys(old_s, new_s, opts.include_metadata, opts.split_key_merge_above);
+  auto [ids_old, ids_new] =
+      differing_keys(old_s, new_s, opts.include_metadata, opts.by_digest, opts.split_key_merge_above);
   for (const auto& e : builtin_entities()) {
     if (!opts.entities.empty() && std::find(opts.entities.begin(), opts.entities.end(), e.name) == opts.entities.end())
       continue;
     out.counts.emplace_back(e.name, ChangeCounts{});
     ChangeCounts& counts = out.counts.back().second;
-    EntityStream a(old_s, e, ids_old), b(new_s, e, ids_new);
+    std::vector<Row> ra = entity_rows(*old_s.db, old_s.id, e, ids_old, opts.include_metadata),
+                     rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
     std::vector<Change> changes, added, removed;
-    while (!a.done() || !b.done()) {
-      int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
+    for (size_t i = 0, j = 0; i < ra.size() || j < rb.size();) {
+      int cmp = i == ra.size() ? 1 : j == rb.size() ? -1 : ra[i].id.compare(rb[j].id);
       if (cmp < 0) {
-        removed.push_back(make_change(e, a.row(), "removed", all_fields(a.row(), false, opts.include_metadata)));
-        a.advance();
+        removed.push_back(make_change(e, ra[i], "removed", all_fields(ra[i], false, opts.include_metadata)));
+        ++i;
       } else if (cmp > 0) {
-        added.push_back(make_change(e, b.row(), "added", all_fields(b.row(), true, opts.include_metadata)));
-        b.advance();
+        added.push_back(make_change(e, rb[j], "added", all_fields(rb[j], true, opts.include_metadata)));
+        ++j;
       } else {
         std::vector<FieldChange> f;
-        if (a.row().fields != b.row().fields)
-          compare(parse_object(a.row().fields), parse_object(b.row().fields), "", e.label_sets, f);
-        if (opts.include_metadata && a.row().meta != b.row().meta)
-          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", {}, f);
-        if (!f.empty()) changes.push_back(make_change(e, b.row(), "changed", std::move(f)));
-        a.advance();
-        b.advance();
+        if (ra[i].fields != rb[j].fields)
+          compare(parse_object(ra[i].fields), parse_object(rb[j].fields), "", e.label_sets, f);
+        if (opts.include_metadata && ra[i].meta != rb[j].meta)
+          compare(parse_object(ra[i].meta), parse_object(rb[j].meta), "meta.", {}, f);
+        if (!f.empty()) changes.push_back(make_change(e, rb[j], "changed", std::move(f)));
+        ++i, ++j;
       }
     }
     // The same thing under a new id (an identity whose label set was allocated again): one

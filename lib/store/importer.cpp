@@ -13,6 +13,11 @@
 
 namespace kvsnap {
 
+namespace {
+// Rows per kv_digest chunk: 48 KiB a chunk, a few pages.
+constexpr size_t kDigestChunk = 4096;
+}  // namespace
+
 std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name) {
   Stmt s = db.prepare("SELECT id FROM snapshot WHERE name = ?");
   s.bind_text(1, name);
@@ -77,6 +82,7 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   insert_kv_ = db.prepare(
       "INSERT INTO kv(id, snapshot_id, key, value, create_revision, mod_revision, version, lease, layout_id, "
       "sub_revision, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert_digest_ = db.prepare("INSERT INTO kv_digest(first_kv_id, snapshot_id, digests) VALUES (?, ?, ?)");
   find_kv_ = db.prepare("SELECT value FROM kv WHERE snapshot_id = ? AND key_hash = ? AND key = ?");
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
@@ -194,6 +200,9 @@ void Importer::record(Record&& r) {
                            r.create_revision, r.mod_revision, r.version, r.lease,
                            layout ? SqlValue(layout_id(*layout)) : SqlValue(), r.sub_revision, int64_t(hash)});
   if (summary_.keys == 0) first_kv_id_ = kv_id_;
+  if (digests_.empty()) digest_first_id_ = kv_id_;
+  append_kv_digest(r.key, r.value, digests_);
+  if (digests_.size() >= kDigestChunk * kKvDigestBytes) flush_digests();
   ++summary_.keys;
   if (r.key.starts_with("cilium/")) ++summary_.cilium_keys;
   if (layout) {
@@ -273,7 +282,14 @@ bool Importer::already_imported(std::string_view key, int32_t hash, std::string_
   return found;
 }
 
+void Importer::flush_digests() {
+  if (digests_.empty()) return;
+  writes_.run(insert_digest_, {digest_first_id_, summary_.snapshot_id, SqlValue::blob(digests_)});
+  digests_.clear();
+}
+
 ImportSummary Importer::finish() {
+  flush_digests();
   writes_.stop();
   if (bulk_) {
     // Re-create the indexes dropped above. Each build is a sort of one record per row; given

@@ -64,13 +64,15 @@ class Importer : public RecordSink, private RowWriter {
   // ascending order. Throws when it holds the key with another value.
   bool already_imported(std::string_view key, int32_t hash, std::string_view value);
   void same_value_or_throw(std::string_view key, std::string_view stored, std::string_view value) const;
+  // Writes the kv_digest chunk of the rows since digest_first_id_.
+  void flush_digests();
   // key_layout.id of a layout, added to that table on its first use in the database.
   int64_t layout_id(const KeyLayout& layout);
 
   Db& db_;
   ImportSummary summary_;
-  Stmt insert_kv_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_, insert_lease_,
-      insert_member_;
+  Stmt insert_kv_, insert_digest_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_,
+      insert_lease_, insert_member_;
   // The last label string interned and its id: consecutive slave keys share their labels.
   std::string last_labels_;
   int64_t last_label_set_ = 0;
@@ -87,6 +89,8 @@ class Importer : public RecordSink, private RowWriter {
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
   std::unordered_map<const KeyLayout*, int64_t> layout_ids_;
   int64_t kv_id_ = 0, first_kv_id_ = 0;
+  std::string digests_;  // the kv_digest bytes of the rows from id digest_first_id_ on, not yet written
+  int64_t digest_first_id_ = 0;
   std::string last_key_;       // the previous key, while keys arrive in ascending order
   bool keys_in_order_ = true;  // every key so far greater than the one before
   uint64_t max_row_bytes_ = 0;

@@ -13,7 +13,8 @@ namespace {
 // Bump with every change of schema/schema.sql or schema/views.sql that a release carries.
 // 6: no migrations; the kvsnap_schema row.
 // 7: kv found by key_hash (no index of the keys), key_layout, label_set, snapshot key order.
-constexpr int kSchemaVersion = 7;
+// 8: kv_digest.
+constexpr int kSchemaVersion = 8;
 
 std::string reimport_advice(const std::string& path) {
   return fmt::format("import the inputs again with this kvsnap (kvimport -d NEW.db INPUT...; {} is left as it is)",

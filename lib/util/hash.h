@@ -24,6 +24,13 @@ class Crc32c {
 // SQLite stores it in 4 bytes). It is part of the schema: changing it needs a new schema version.
 int32_t key_hash(std::string_view key);
 
+// kv_digest's bytes for one kv row, appended to `out`: the first 12 bytes (little endian) of the
+// XXH3-128 of the key's length (8 bytes, little endian), the key and the value. kvdiff matches the
+// rows of two snapshots by these (docs/database.md); the length keeps the key and value apart.
+// Part of the schema, as key_hash.
+constexpr size_t kKvDigestBytes = 12;
+void append_kv_digest(std::string_view key, std::string_view value, std::string& out);
+
 // SHA-256 of a byte range (the trailer of `etcdctl snapshot save` files).
 std::array<uint8_t, 32> sha256(std::string_view data);
 

@@ -1,11 +1,13 @@
 -- entity: key
 -- description: every other key (no entity above decodes it, or it failed to decode) as raw key and value
 
--- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
+-- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array), and
+-- :metadata, 1 when the meta column is compared (--include-metadata).
 -- The label column: the Cilium layout the key matched and, when it did not decode, why; or that it matched none.
 SELECT display_bytes(k.key) AS id,
        json_object('value', display_bytes(k.value), 'layout', l.name) AS fields,
-       json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
+       CASE WHEN :metadata THEN json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version,
+                                        'lease', k.lease) END AS meta,
        coalesce((SELECT e.layout || ' key that does not decode: ' || e.error FROM decode_error e WHERE e.kv_id = k.id LIMIT 1),
                 l.name || ' key', 'a key no Cilium layout matches') AS label
 FROM json_each(:ids) d JOIN kv k ON k.id = d.value LEFT JOIN key_layout l ON l.id = k.layout_id

@@ -2,7 +2,8 @@
 -- description: clustermesh services by cluster, namespace and name, with frontends and backends
 
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
--- service before kv (CROSS JOIN keeps the order): kv is read for this entity's ids only.
+-- json_each before service (CROSS JOIN keeps the order): service is probed by the ids; kv is read for the metadata only,
+-- when kvdiff binds :metadata = 1 (--include-metadata).
 -- The label column: the frontends (IP:port/protocol and the port's name) and how many backends.
 SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster || '/' || s.key_namespace || '/' || s.key_name AS id,
        json_object('cluster_id', s.cluster_id, 'include_external', s.include_external, 'shared', s.shared,
@@ -12,11 +13,12 @@ SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster ||
                                                                   || coalesce(' ' || b.hostname, '') || coalesce(' zone=' || b.zone, '') AS x
                                                              FROM service_backend b WHERE b.kv_id = s.kv_id ORDER BY x)),
                    'labels', json(s.labels), 'selector', json(s.selector)) AS fields,
-       json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision, 'version', k.version, 'lease', k.lease) AS meta,
+       CASE WHEN :metadata THEN (SELECT json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision,
+                                                  'version', k.version, 'lease', k.lease) FROM kv k WHERE k.id = s.kv_id) END AS meta,
        ltrim(coalesce(', frontends ' || (SELECT group_concat(x, ' ') FROM (SELECT f.ip || coalesce(':' || f.port, '') || coalesce('/' || f.protocol, '')
                                                                                   || CASE WHEN f.port_name <> '' THEN ' (' || f.port_name || ')' ELSE '' END AS x
                                                                            FROM service_frontend f WHERE f.kv_id = s.kv_id ORDER BY f.ip_bin, f.port, x)), '')
              || ', ' || (SELECT count(*) FROM service_backend b WHERE b.kv_id = s.kv_id) || ' backend(s)', ', ') AS label
-FROM json_each(:ids) d CROSS JOIN service s ON s.kv_id = d.value JOIN kv k ON k.id = s.kv_id
+FROM json_each(:ids) d CROSS JOIN service s ON s.kv_id = d.value
 WHERE s.snapshot_id = :snapshot
 ORDER BY id
