@@ -153,7 +153,8 @@ CREATE TABLE IF NOT EXISTS identity (
   cluster_label TEXT,             -- k8s:io.cilium.k8s.policy.cluster
   canonical     INTEGER NOT NULL  -- 1 when the labels re-serialize to the same bytes (Cilium's form)
 );
-CREATE INDEX IF NOT EXISTS identity_id ON identity(snapshot_id, id);
+-- Covering what a slave key is compared with (identity-duplicate-labels probes it once per slave key).
+CREATE INDEX IF NOT EXISTS identity_id ON identity(snapshot_id, id, scope, cluster, label_set_id);
 CREATE INDEX IF NOT EXISTS identity_label_set ON identity(snapshot_id, label_set_id);
 
 -- One row per label of a master key, in stored order.

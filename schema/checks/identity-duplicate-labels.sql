@@ -20,7 +20,8 @@ uses AS MATERIALIZED (  -- every key that gives a candidate label set an ID: mas
   JOIN identity i ON i.snapshot_id = :snapshot AND i.label_set_id = c.label_set_id AND i.scope = c.scope AND i.cluster IS c.cluster
   UNION ALL
   SELECT r.scope, r.cluster, r.label_set_id, r.identity, r.kv_id FROM identity_ref r
-  WHERE r.snapshot_id = :snapshot AND r.identity IS NOT NULL
+  WHERE EXISTS (SELECT 1 FROM candidate)  -- once: without a candidate (a healthy cluster) no slave key is read
+    AND r.snapshot_id = :snapshot AND r.identity IS NOT NULL
     AND EXISTS (SELECT 1 FROM candidate c WHERE c.label_set_id = r.label_set_id AND c.scope = r.scope AND c.cluster IS r.cluster)),
 dup AS (
   SELECT scope, cluster, label_set_id FROM uses GROUP BY scope, cluster, label_set_id HAVING count(DISTINCT identity) > 1)

@@ -14,12 +14,12 @@ outside AS (
   SELECT p.kv_id, p.ip, p.host_ip, p.host_ip_bin
   FROM ipcache p
   WHERE p.snapshot_id = :snapshot AND p.scope = 'state' AND p.prefix_len IS NULL
-    -- One probe of the host's ranges per entry: it has a CIDR of the entry's family (1), and no
-    -- CIDR of any family holds the entry's IP (0; an entry without an IP is held by none). No
-    -- range at all gives NULL: not reported.
-    AND (SELECT max(r.family = CASE WHEN substr(p.ip_bin, 1, 12) = x'00000000000000000000FFFF' THEN 4 ELSE 6 END),
-                coalesce(max(p.ip_bin BETWEEN r.start_bin AND r.end_bin), 0)
-         FROM ranges r WHERE r.host_bin = p.host_ip_bin) = (1, 0))
+    -- No CIDR of the host holds the entry's IP (an entry without an IP is held by none): in a healthy
+    -- cluster the first probe finds one and the entry is done. Then the host must have a CIDR of the
+    -- entry's family; a host without a CIDR of it is not reported.
+    AND NOT EXISTS (SELECT 1 FROM ranges r WHERE r.host_bin = p.host_ip_bin AND p.ip_bin BETWEEN r.start_bin AND r.end_bin)
+    AND EXISTS (SELECT 1 FROM ranges r WHERE r.host_bin = p.host_ip_bin
+                AND r.family = CASE WHEN substr(p.ip_bin, 1, 12) = x'00000000000000000000FFFF' THEN 4 ELSE 6 END))
 SELECT printf('%d endpoint IP(s) hosted on %s (node %s) lie outside its pod CIDRs', count(*), o.host_ip,
               (SELECT group_concat(DISTINCT a.node) FROM node_address a
                WHERE a.snapshot_id = :snapshot AND a.scope = 'state' AND a.ip_bin = o.host_ip_bin)) AS message,

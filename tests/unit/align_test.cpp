@@ -42,7 +42,8 @@ struct Result {
 Result align(const std::vector<std::string>& x, const std::vector<std::string>& y, size_t window = 1 << 20) {
   VecSeq a{x}, b{y};
   Result r;
-  r.done = align_unmatched(a, b, window, [&](size_t i) { r.a.push_back(i); }, [&](size_t j) { r.b.push_back(j); });
+  r.done = align_unmatched(
+      a, b, window, [&](size_t i) { r.a.push_back(i); }, [&](size_t j) { r.b.push_back(j); });
   return r;
 }
 
@@ -83,7 +84,7 @@ TEST_CASE("align_unmatched finds exactly the rows the other side lacks, for any 
       size_t run = 1 + (rng() % 4 == 0 ? rng() % 50 : 0);  // changes come in runs too
       for (size_t r = 0; r < run && what < change; ++r) {
         if (what % 3 == 0) break;  // removed: NEW lacks it
-        new_rows.emplace_back(std::string(key) + "+" + std::to_string(r), "added");
+        new_rows.emplace_back(std::string(key).append("+").append(std::to_string(r)), "added");
       }
       if (what >= change || what % 3 == 1) new_rows.emplace_back(key, what < change ? "changed" : "v");
     }
@@ -115,8 +116,11 @@ TEST_CASE("align_unmatched: equal, disjoint and empty sequences") {
 
 TEST_CASE("align_unmatched stops when a stretch of differences outgrows the window") {
   std::vector<std::pair<std::string, std::string>> old_rows, new_rows;
-  for (int k = 0; k < 100; ++k) old_rows.emplace_back("k" + std::to_string(1000 + k), "old");
-  for (int k = 0; k < 100; ++k) new_rows.emplace_back("k" + std::to_string(1000 + k), k < 50 ? "new" : "old");
+  for (int k = 0; k < 100; ++k) {
+    std::string key = std::to_string(1000 + k);  // not "k" + std::string&&: GCC 12 -Wrestrict
+    old_rows.emplace_back(key, "old");
+    new_rows.emplace_back(key, k < 50 ? "new" : "old");
+  }
   auto x = digests(old_rows), y = digests(new_rows);
   CHECK(!align(x, y, 20).done);
   Result r = align(x, y, 60);
