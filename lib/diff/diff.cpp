@@ -390,19 +390,38 @@ std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const S
   return {join(lo.a, hi.a), join(lo.b, hi.b)};
 }
 
+constexpr std::ptrdiff_t kEntityThreadAbove = 1000;
+
 }  // namespace
 
 DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, const DiffOptions& opts) {
   DiffResult out;
-  auto [ids_old, ids_new] =
+  // Not a structured binding: the thread below captures them (clang).
+  std::pair<std::string, std::string> ids =
       differing_keys(old_s, new_s, opts.include_metadata, opts.by_digest, opts.split_key_merge_above);
+  const std::string &ids_old = ids.first, &ids_new = ids.second;
+  // OLD's entities are read on a second thread, on its first reader connection, when that is free
+  // and many keys differ (below that, the connection costs more than the thread saves).
+  Db* old_reader = nullptr;
+  if (opts.split_key_merge_above >= 0 && std::count(ids_old.begin(), ids_old.end(), ',') >= kEntityThreadAbove) {
+    old_reader = &old_s.db->reader(0);
+    register_sql_functions(*old_reader);
+  }
   for (const auto& e : builtin_entities()) {
     if (!opts.entities.empty() && std::find(opts.entities.begin(), opts.entities.end(), e.name) == opts.entities.end())
       continue;
     out.counts.emplace_back(e.name, ChangeCounts{});
     ChangeCounts& counts = out.counts.back().second;
-    std::vector<Row> ra = entity_rows(*old_s.db, old_s.id, e, ids_old, opts.include_metadata),
-                     rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
+    std::vector<Row> ra, rb;
+    if (old_reader) {
+      auto rows = std::async(std::launch::async,
+                             [&] { return entity_rows(*old_reader, old_s.id, e, ids_old, opts.include_metadata); });
+      rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
+      ra = rows.get();
+    } else {
+      ra = entity_rows(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
+      rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
+    }
     std::vector<Change> changes, added, removed;
     for (size_t i = 0, j = 0; i < ra.size() || j < rb.size();) {
       int cmp = i == ra.size() ? 1 : j == rb.size() ? -1 : ra[i].id.compare(rb[j].id);

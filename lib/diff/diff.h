@@ -49,9 +49,10 @@ struct ChangeCounts {
 struct DiffOptions {
   std::vector<std::string> entities;  // empty: all
   bool include_metadata = false;      // also compare revisions and leases
-  // Above this many keys in OLD, compare the upper half of the keys on a second thread, on the
-  // snapshots' first reader connections (Db::reader(0)), when they are not compared by digest:
-  // only when nothing else uses those connections meanwhile (kvdiff --no-findings). Negative: never.
+  // Non-negative when nothing else uses the snapshots' first reader connections (Db::reader(0))
+  // meanwhile (kvdiff --no-findings): a second thread then works on them. It compares the upper
+  // half of the keys when they are not compared by digest and OLD has more keys than this, and
+  // reads OLD's entities when more than a thousand keys differ. Negative: never.
   int64_t split_key_merge_above = -1;
   // Compare rows by their kv_digest when both snapshots list their keys in order and metadata is
   // not compared; false: always read every key and value (the tests compare the two ways).

@@ -110,6 +110,11 @@ namespace {
 
 // One connection, as every Db has it: extended result codes, a busy timeout. Throws DbError.
 sqlite3* open_connection(const std::string& path, int flags) {
+  // SQLite counts the memory it allocates under one process-wide mutex, on every allocation:
+  // threads working side by side (the checks, kvdiff, the import's writer) queue on it. Nothing
+  // here reads the counts. Set before SQLite initializes, at the first open.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";

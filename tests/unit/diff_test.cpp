@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "diff/diff.h"
 #include "store/import_file.h"
@@ -148,6 +149,35 @@ TEST_CASE("kvdiff: the key merge cut in two halves on two threads finds what one
       check_same_changes(diff_snapshots({&db, x}, {&db, y}, split), diff_snapshots({&db, x}, {&db, y}, whole));
     }
   }
+}
+
+TEST_CASE("kvdiff: OLD's entities read on a second connection give what one connection gives") {
+  // More differing keys than the thousand above which OLD's side runs on its reader connection.
+  TempFile file("kvsnap-test");  // the reader connection opens the file again: not :memory:
+  Db db(file.path(), Db::Mode::Create);
+  ensure_schema(db, file.path());
+  db.exec("BEGIN");
+  for (int snapshot = 0; snapshot < 2; ++snapshot) {
+    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
+    for (int k = 0; k < 1500; ++k) {
+      Record r;
+      r.key = fmt::format("cilium/state/ip/v1/default/10.1.{}.{}", k / 250, k % 250);
+      r.value =
+          fmt::format(R"({{"IP":"10.1.{}.{}","HostIP":"192.168.1.5","ID":{}}})", k / 250, k % 250, 1000 + k + snapshot);
+      imp.record(std::move(r));
+    }
+    imp.finish();
+  }
+  db.exec("COMMIT");
+  register_sql_functions(db);
+  db.open_readers(1);
+  DiffOptions threaded;
+  threaded.split_key_merge_above = 0;
+  DiffResult one = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{}),
+             two = diff_snapshots({&db, 1}, {&db, 2}, threaded);
+  CHECK(one.changes.size() == 1500);
+  check_same_changes(two, one);
+  CHECK(two.changes.front().fields.front().field == "identity");
 }
 
 TEST_CASE("kvdiff: a changed list or label set carries what was added and removed inside it") {
