@@ -67,11 +67,44 @@ RenderOptions terminal_options(ColorMode mode, bool all) {
 
 namespace {
 
+// A JSON string, escaped as boost::json::serialize escapes it (\b \t \n \f \r, other control
+// characters as \u00xx, the quote and the backslash; other bytes as they are), without building a
+// boost::json::string and a std::string for every key and value.
+void write_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // bytes of s before i not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(run, i - run));
+    run = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '\b': out += 'b'; break;
+      case '\t': out += 't'; break;
+      case '\n': out += 'n'; break;
+      case '\f': out += 'f'; break;
+      case '\r': out += 'r'; break;
+      default:
+        out += "u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.substr(run));
+  out += '"';
+}
+
 void write_json(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::double_:
       out += std::isfinite(v.get_double()) ? fmt::format("{}", v.get_double()) : "null";
       break;
+    case boost::json::kind::string: write_string(out, v.get_string()); break;
+    case boost::json::kind::int64: out += fmt::format_int(v.get_int64()).c_str(); break;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -89,7 +122,7 @@ void write_json(std::string& out, const boost::json::value& v) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        out += boost::json::serialize(boost::json::string(kv.key()));
+        write_string(out, kv.key());
         out += ':';
         write_json(out, kv.value());
       }
@@ -105,15 +138,17 @@ bool for_programs(const Column& c) { return c.audience != Audience::People; }
 // JSON written straight from the Document, member by member: building a boost::json tree first
 // held a second copy of every structured value (kvdiff's changes at 2M keys: ~50 MB).
 void write_key(std::string& out, std::string_view key) {
-  out += boost::json::serialize(boost::json::string(key));
+  write_string(out, key);
   out += ':';
 }
 
 void write_value(std::string& out, const Value& v) {
-  if (v.kind == Value::Kind::Json)
-    write_json(out, v.json);
-  else
-    write_json(out, to_json(v));
+  switch (v.kind) {
+    case Value::Kind::Json: write_json(out, v.json); break;
+    case Value::Kind::Text: write_string(out, v.s); break;
+    case Value::Kind::Int: out += fmt::format_int(v.i).c_str(); break;
+    default: write_json(out, to_json(v));
+  }
 }
 
 // An object's members in order, a key set twice keeping its first place and its last value (as
@@ -130,7 +165,7 @@ class Members {
     members_.emplace_back(std::string(key), std::move(w));
   }
   void set_text(std::string_view key, std::string_view text) {
-    set(key, [text](std::string& out) { write_json(out, boost::json::string(text)); });
+    set(key, [text](std::string& out) { write_string(out, text); });
   }
   void write(std::string& out) const {
     out += '{';
