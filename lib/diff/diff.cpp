@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -100,11 +101,19 @@ std::vector<boost::json::value> label_elements(std::string_view labels) {
 // and once in `other` is left once), in the order of `from`.
 std::vector<boost::json::value> missing_from(const std::vector<boost::json::value>& from,
                                              const std::vector<boost::json::value>& other) {
-  std::map<std::string, int> count;
-  for (const auto& v : other) ++count[boost::json::serialize(v)];
+  // Elements by their JSON text; a string (a backend, a label) by its bytes after a mark no JSON
+  // text starts with, without serializing it.
+  auto key = [](const boost::json::value& v) {
+    if (!v.is_string()) return boost::json::serialize(v);
+    std::string k = "\x01";
+    k.append(v.get_string());
+    return k;
+  };
+  std::unordered_map<std::string, int> count;
+  for (const auto& v : other) ++count[key(v)];
   std::vector<boost::json::value> out;
   for (const auto& v : from) {
-    int& n = count[boost::json::serialize(v)];
+    int& n = count[key(v)];
     if (n > 0)
       --n;
     else
