@@ -206,6 +206,15 @@ CREATE TABLE IF NOT EXISTS kvstore_lock (
   key_lease   INTEGER  -- lease_hex as a number
 );
 
+-- Each distinct NamedPorts of a snapshot's ipcache entries, once: the pods of a workload repeat
+-- it. An entry's as text: ipcache p LEFT JOIN port_set ps ON ps.id = p.port_set_id.
+CREATE TABLE IF NOT EXISTS port_set (
+  id          INTEGER PRIMARY KEY,
+  snapshot_id INTEGER NOT NULL,
+  named_ports TEXT NOT NULL  -- the JSON array of the value, compact (an object's key given twice: once, the last value)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS port_set_ports ON port_set(snapshot_id, named_ports);
+
 -- IP cache: cilium/state/ip/v1/default/<IP>, cilium/cache/ip/v1/<remote>/<IP>.
 CREATE TABLE IF NOT EXISTS ipcache (
   snapshot_id   INTEGER NOT NULL,
@@ -230,7 +239,7 @@ CREATE TABLE IF NOT EXISTS ipcache (
   k8s_pod_name  TEXT,  -- K8sPodName
   k8s_service_account TEXT,  -- K8sServiceAccount (1.19+)
   k8s_pod_uid   TEXT,  -- K8sPodUID: the pod's UID (written since 1.20-dev; "" before)
-  named_ports   TEXT             -- JSON array as stored, NULL when absent
+  port_set_id   INTEGER          -- port_set.id of NamedPorts; NULL when absent or null
 );
 CREATE INDEX IF NOT EXISTS ipcache_ip ON ipcache(snapshot_id, ip_bin, scope);  -- scope: "is IP x an entry" by the index alone
 -- With scope, cluster and namespace, it answers "which namespaces use identity N" by itself.

@@ -57,9 +57,9 @@ void decode_identity_master(const Record& r, const KeyParts& p, RowWriter& out) 
   bool canonical = format_labels(labels) == r.value;
   const Label* ns = find_label(labels, "io.kubernetes.pod.namespace");
   const Label* cl = find_label(labels, "io.cilium.k8s.policy.cluster");
-  out.insert(kIdentity,
-             {p.scope, p.cluster, id, std::string_view(r.value), out.label_set_id(r.value), int64_t(labels.size()),
-              ns ? SqlValue(ns->value) : SqlValue(), cl ? SqlValue(cl->value) : SqlValue(), canonical});
+  out.insert(kIdentity, {p.scope, p.cluster, id, std::string_view(r.value), out.text_id(kLabelSet, r.value),
+                         int64_t(labels.size()), ns ? SqlValue(ns->value) : SqlValue(),
+                         cl ? SqlValue(cl->value) : SqlValue(), canonical});
   int64_t pos = 0;
   for (const auto& l : labels) out.insert(kIdentityLabel, {p.scope, p.cluster, id, pos++, l.source, l.key, l.value});
 }
@@ -68,8 +68,8 @@ void decode_identity_slave(const Record& r, const KeyParts& p, RowWriter& out) {
   auto [labels, node] = labels_and_last(p.tail, "key has no <labels>/<nodeIP> suffix", "node suffix");
   int64_t id = parse_identity_id(r.value, "value");
   auto ip = parse_ip(node);
-  out.insert(kIdentityRef,
-             {p.scope, p.cluster, out.label_set_id(labels), node, ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
+  out.insert(kIdentityRef, {p.scope, p.cluster, out.text_id(kLabelSet, labels), node,
+                            ip ? SqlValue::blob(ip->blob()) : SqlValue(), id});
 }
 
 void decode_identity_gc_lock(const Record& r, const KeyParts& p, RowWriter& out) {

@@ -30,7 +30,7 @@ const TableSpec kIpcache{"ipcache",
                           "k8s_pod_name",
                           "k8s_service_account",
                           "k8s_pod_uid",
-                          "named_ports"}};
+                          "port_set_id"}};
 
 }  // namespace
 
@@ -116,7 +116,7 @@ void decode_ipcache(const Record& r, const KeyParts& p, RowWriter& out) {
                         pod,
                         sa,
                         pod_uid,
-                        ports});
+                        ports ? SqlValue(out.text_id(kPortSet, *ports)) : SqlValue()});
 }
 
 }  // namespace kvsnap

@@ -1,8 +1,8 @@
 #pragma once
 // How decoders write typed rows without knowing SQL: a TableSpec names a decoded table and its
 // columns (after the snapshot_id and kv_id every decoded table starts with), and a RowWriter
-// inserts one row of values in that order. Label strings, repeated by every node's slave key,
-// are stored once per snapshot (table label_set): rows hold the id label_set_id returns.
+// inserts one row of values in that order. Strings that many keys repeat are stored once per
+// snapshot, in a text set (TextSetSpec): rows hold the id text_id returns.
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -45,13 +45,26 @@ struct SqlValue {
   static SqlValue blob_or_null(const std::optional<std::string>& v) { return v ? blob(*v) : SqlValue(); }
 };
 
+// A table of distinct strings, each stored once per snapshot: (id, snapshot_id, column), with a
+// unique index on (snapshot_id, column).
+struct TextSetSpec {
+  const char* table;
+  const char* column;
+  const char* index;
+};
+// Identity label strings, repeated by every node's slave key.
+inline constexpr TextSetSpec kLabelSet{"label_set", "labels", "label_set_labels"};
+// The NamedPorts of ipcache entries, repeated by the pods of a workload.
+inline constexpr TextSetSpec kPortSet{"port_set", "named_ports", "port_set_ports"};
+inline constexpr const TextSetSpec* kTextSets[] = {&kLabelSet, &kPortSet};
+
 class RowWriter {
  public:
   virtual ~RowWriter() = default;
   virtual void insert(const TableSpec& table, std::initializer_list<SqlValue> values) = 0;
-  // The id of this label string in the current snapshot's label_set, added when new. The same
-  // bytes give the same id within a snapshot, so rows compare label strings by this integer.
-  virtual int64_t label_set_id(std::string_view labels) = 0;
+  // The id of this string in the current snapshot's text set, added when new. The same bytes give
+  // the same id within a snapshot, so rows compare such strings by this integer.
+  virtual int64_t text_id(const TextSetSpec& set, std::string_view text) = 0;
 };
 
 }  // namespace kvsnap

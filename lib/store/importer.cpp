@@ -61,15 +61,17 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   // Into an empty database, load first and index after: building an index from sorted data is
   // several times faster than keeping it up to date row by row. Two kinds stay: kv's partial
   // indexes, which hold a few keys each (kept, they cost a WHERE per row; built after, a scan of
-  // kv each), and label_set_labels, which the load looks label strings up in. All of it happens
-  // inside the caller's transaction.
+  // kv each), and the text sets' unique indexes (label_set_labels, port_set_ports), in which the
+  // load looks strings up. All of it happens inside the caller's transaction.
   bulk_ = db.query_int("SELECT NOT EXISTS (SELECT 1 FROM kv)") == 1;
   if (bulk_) {
     std::vector<std::string> drop;
     Stmt idx = db.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        "AND (tbl_name <> 'kv' OR name = 'kv_key_hash') AND name <> 'label_set_labels'");
+        "AND (tbl_name <> 'kv' OR name = 'kv_key_hash')");
     while (idx.step()) drop.push_back(idx.text(0));
+    // Text sets keep their unique index: past its bound a string is looked up there.
+    for (const TextSetSpec* t : kTextSets) std::erase(drop, std::string(t->index));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
   }
   summary_.name = std::move(name);
@@ -87,8 +89,6 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
   // SQLite's bound on a string or blob is also its bound on a whole row.
   max_row_bytes_ = uint64_t(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1));
   insert_error_ = db.prepare("INSERT INTO decode_error(snapshot_id, kv_id, layout, error) VALUES (?, ?, ?, ?)");
-  find_label_set_ = db.prepare("SELECT id FROM label_set WHERE snapshot_id = ? AND labels = ?");
-  insert_label_set_ = db.prepare("INSERT INTO label_set(id, snapshot_id, labels) VALUES (?, ?, ?)");
   insert_history_ = db.prepare(
       "INSERT INTO kv_revision(snapshot_id, key, main_revision, sub_revision, tombstone, create_revision, "
       "mod_revision, version, lease, value, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -97,7 +97,6 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
       "INSERT INTO member(snapshot_id, id_hex, name, peer_urls, client_urls, is_learner, removed) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   next_kv_id_ = db.query_int("SELECT coalesce(max(id), 0) + 1 FROM kv");
-  next_label_set_id_ = db.query_int("SELECT coalesce(max(id), 0) + 1 FROM label_set");
   writes_.start();
 }
 
@@ -126,35 +125,46 @@ void Importer::insert(const TableSpec& t, std::initializer_list<SqlValue> values
   ++row_counts_[&t];
 }
 
-int64_t Importer::label_set_id(std::string_view labels) {
+int64_t Importer::text_id(const TextSetSpec& spec, std::string_view text) {
   // Slave keys arrive sorted by key, so a node's keys of one label set follow each other: the
   // last string answers most calls, the map of this snapshot's strings the others. Past its
-  // bound (memory stays flat) a string not in it is looked up in label_set, after a sync.
-  if (last_label_set_ != 0 && labels == last_labels_) return last_label_set_;
+  // bound (memory stays flat) a string not in it is looked up in the table, after a sync.
+  auto it = text_sets_.find(&spec);
+  if (it == text_sets_.end()) {
+    writes_.sync();  // the connection is the thread's while it runs
+    TextSet t;
+    t.find = db_.prepare(fmt::format("SELECT id FROM {} WHERE snapshot_id = ? AND {} = ?", spec.table, spec.column));
+    t.insert =
+        db_.prepare(fmt::format("INSERT INTO {}(id, snapshot_id, {}) VALUES (?, ?, ?)", spec.table, spec.column));
+    t.next_id = db_.query_int(fmt::format("SELECT coalesce(max(id), 0) + 1 FROM {}", spec.table));
+    it = text_sets_.emplace(&spec, std::move(t)).first;
+  }
+  TextSet& t = it->second;
+  if (t.last_id != 0 && text == t.last) return t.last_id;
   int64_t id = 0;
-  std::string key(labels);
-  if (auto it = label_ids_.find(key); it != label_ids_.end()) {
-    id = it->second;
-  } else if (!labels_complete_) {
+  std::string key(text);
+  if (auto found = t.ids.find(key); found != t.ids.end()) {
+    id = found->second;
+  } else if (!t.complete) {
     writes_.sync();
-    find_label_set_.bind(1, summary_.snapshot_id).bind_text_ref(2, labels);
-    id = find_label_set_.step() ? find_label_set_.int64(0) : 0;
-    find_label_set_.reset();
+    t.find.bind(1, summary_.snapshot_id).bind_text_ref(2, text);
+    id = t.find.step() ? t.find.int64(0) : 0;
+    t.find.reset();
   }
   if (id == 0) {
-    id = next_label_set_id_++;
-    writes_.run(insert_label_set_, {id, summary_.snapshot_id, labels});
+    id = t.next_id++;
+    writes_.run(t.insert, {id, summary_.snapshot_id, text});
     // A few MiB for a real cluster's label sets; a store with far more stays within this bound.
-    constexpr size_t kLabelBytes = size_t(64) << 20;
-    if (labels_complete_ && label_bytes_ + key.size() + 64 <= kLabelBytes) {
-      label_bytes_ += key.size() + 64;
-      label_ids_.emplace(std::move(key), id);
+    constexpr size_t kTextBytes = size_t(64) << 20;
+    if (t.complete && text_bytes_ + key.size() + 64 <= kTextBytes) {
+      text_bytes_ += key.size() + 64;
+      t.ids.emplace(std::move(key), id);
     } else {
-      labels_complete_ = false;
+      t.complete = false;
     }
   }
-  last_labels_.assign(labels);
-  last_label_set_ = id;
+  t.last.assign(text);
+  t.last_id = id;
   return id;
 }
 

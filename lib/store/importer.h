@@ -56,7 +56,7 @@ class Importer : public RecordSink, private RowWriter {
 
  private:
   void insert(const TableSpec& table, std::initializer_list<SqlValue> values) override;
-  int64_t label_set_id(std::string_view labels) override;
+  int64_t text_id(const TextSetSpec& set, std::string_view text) override;
   // RecordError when a row of this key and value is more than SQLite stores.
   void check_size(std::string_view key, std::string_view value) const;
   Stmt& statement(const TableSpec& table);
@@ -71,18 +71,23 @@ class Importer : public RecordSink, private RowWriter {
 
   Db& db_;
   ImportSummary summary_;
-  Stmt insert_kv_, insert_digest_, find_kv_, insert_error_, insert_history_, find_label_set_, insert_label_set_,
-      insert_lease_, insert_member_;
-  // The last label string interned and its id: consecutive slave keys share their labels.
-  std::string last_labels_;
-  int64_t last_label_set_ = 0;
-  // Every label string of this snapshot and its id, up to kLabelBytes; beyond that, strings not
-  // held here are looked up in label_set (labels_complete_ false).
-  std::unordered_map<std::string, int64_t> label_ids_;
-  size_t label_bytes_ = 0;
-  bool labels_complete_ = true;
+  Stmt insert_kv_, insert_digest_, find_kv_, insert_error_, insert_history_, insert_lease_, insert_member_;
+  // One text set's strings of this snapshot (rows.h), from its first use.
+  struct TextSet {
+    Stmt find, insert;
+    int64_t next_id = 1;  // rows get their ids here, not from SQLite, so that inserts can be queued
+    // The last string and its id: consecutive keys (a label set's slave keys) share it.
+    std::string last;
+    int64_t last_id = 0;
+    // Every string of the set and its id while all sets' maps hold at most kTextBytes; beyond
+    // that, strings not held here are looked up in the table (complete false).
+    std::unordered_map<std::string, int64_t> ids;
+    bool complete = true;
+  };
+  std::unordered_map<const TextSetSpec*, TextSet> text_sets_;
+  size_t text_bytes_ = 0;
   // Rows get their ids here, not from SQLite, so that their inserts can be queued.
-  int64_t next_kv_id_ = 1, next_label_set_id_ = 1;
+  int64_t next_kv_id_ = 1;
   std::vector<SqlValue> row_;  // the values of one decoded row
   bool keep_history_ = true;
   std::unordered_map<const TableSpec*, Stmt> stmts_;

@@ -246,11 +246,28 @@ TEST_CASE("a field given twice: the last value wins, null keeps a scalar and emp
          R"("capabilities":{"serviceExportsEnabled":null}})"),
   });
   CHECK(t.summary.decode_errors == 0);
-  CHECK(t.q("SELECT ip, identity, encrypt_key, k8s_pod_name, host_ip, named_ports FROM ipcache ORDER BY ip") ==
+  CHECK(t.q("SELECT ip, identity, encrypt_key, k8s_pod_name, host_ip, port_set_id FROM ipcache ORDER BY ip") ==
         "10.0.0.5|3|4||NULL|NULL\n10.0.0.6|5|0|a|NULL|NULL\n");
   CHECK(t.q("SELECT labels, annotations FROM node") == "{\"a\":\"1\",\"b\":\"3\",\"c\":\"\"}|NULL\n");
   CHECK(t.q("SELECT cidr FROM node_cidr") == "10.2.0.0/16\n");
   CHECK(t.q("SELECT synced_canaries, cached, service_exports_enabled FROM cluster_config") == "1|1|NULL\n");
+}
+
+TEST_CASE("NamedPorts are kept once per snapshot in port_set, and the entries point at them") {
+  const std::string ports = R"([{"Name":"http","Port":80,"Protocol":"TCP"}])";
+  Imported t({
+      kv("cilium/state/ip/v1/default/10.0.0.5", R"({"IP":"10.0.0.5","NamedPorts":)" + ports + "}"),
+      kv("cilium/state/ip/v1/default/10.0.0.6", R"({"IP":"10.0.0.6","NamedPorts":)" + ports + "}"),
+      kv("cilium/state/ip/v1/default/10.0.0.7", R"({"IP":"10.0.0.7","NamedPorts":[ ]})"),
+      kv("cilium/state/ip/v1/default/10.0.0.8", R"({"IP":"10.0.0.8"})"),
+  });
+  CHECK(t.summary.decode_errors == 0);
+  CHECK(
+      t.q("SELECT p.ip, ps.named_ports FROM ipcache p LEFT JOIN port_set ps ON ps.id = p.port_set_id ORDER BY p.ip") ==
+      "10.0.0.5|" + ports + "\n10.0.0.6|" + ports +
+          "\n10.0.0.7|[]\n10.0.0.8|NULL\n");  // compact JSON, as Ref::json() writes it
+  CHECK(t.q("SELECT count(*), count(DISTINCT port_set_id) FROM ipcache WHERE port_set_id IS NOT NULL") == "3|2\n");
+  CHECK(t.q("SELECT count(*) FROM port_set") == "2\n");
 }
 
 TEST_CASE("a missing field is Go's zero value: \"\", 0, false; pointers, slices and maps stay NULL") {
@@ -267,7 +284,7 @@ TEST_CASE("a missing field is Go's zero value: \"\", 0, false; pointers, slices 
   });
   CHECK(t.summary.decode_errors == 0);
   CHECK(t.q("SELECT key_ip, ip, ip_bin IS NULL, identity, encrypt_key, host_ip, metadata, k8s_namespace, k8s_pod_name, "
-            "k8s_service_account, k8s_pod_uid, named_ports FROM ipcache ORDER BY key_ip") ==
+            "k8s_service_account, k8s_pod_uid, port_set_id FROM ipcache ORDER BY key_ip") ==
         "10.0.0.5|10.0.0.5|0|0|0|NULL||||||NULL\n"
         "10.0.0.6|NULL|1|300|0|NULL||||||NULL\n"
         "10.0.0.7|NULL|1|7|0|NULL||||||NULL\n"
