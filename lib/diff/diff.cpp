@@ -4,8 +4,10 @@
 #include <deque>
 #include <future>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -71,18 +73,46 @@ boost::json::object parse_object(const std::string& s) {
   return (!ec && v.is_object()) ? std::move(v.as_object()) : boost::json::object();
 }
 
-// One snapshot's entities in id order, only those decoded from the keys in `ids`, read on `conn`
-// (the snapshot's database or one of its reader connections).
-// With `metadata` its meta column too (:metadata = 1), else that column is NULL.
-std::vector<Row> entity_rows(Db& conn, int64_t snapshot, const EntityDef& e, const std::string& ids, bool metadata) {
-  Stmt q = conn.prepare(e.sql);
-  q.bind(sqlite3_bind_parameter_index(q.get(), ":snapshot"), snapshot);
-  q.bind_text(sqlite3_bind_parameter_index(q.get(), ":ids"), ids);
-  q.bind(sqlite3_bind_parameter_index(q.get(), ":metadata"), int64_t(metadata));
-  std::vector<Row> out;
-  while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.is_null(3) ? std::string() : q.text(3)});
-  return out;
-}
+// One snapshot's entities in id order, only those decoded from the keys in `ids`: streamed from
+// the entity's statement on `conn` (the snapshot's database or one of its reader connections),
+// one row at a time, or walked from rows read beforehand. With `metadata` the meta column too
+// (:metadata = 1), else that column is NULL.
+class EntityStream {
+ public:
+  EntityStream(Db& conn, int64_t snapshot, const EntityDef& e, const std::string& ids, bool metadata)
+      : stmt_(conn.prepare(e.sql)) {
+    stmt_->bind(sqlite3_bind_parameter_index(stmt_->get(), ":snapshot"), snapshot);
+    stmt_->bind_text(sqlite3_bind_parameter_index(stmt_->get(), ":ids"), ids);
+    stmt_->bind(sqlite3_bind_parameter_index(stmt_->get(), ":metadata"), int64_t(metadata));
+    advance();
+  }
+  explicit EntityStream(std::vector<Row> rows) : rows_(std::move(rows)) { advance(); }
+  bool done() const { return done_; }
+  const Row& row() const { return row_; }
+  void advance() {
+    if (stmt_) {
+      done_ = !stmt_->step();
+      if (!done_)
+        row_ = {stmt_->text(0), stmt_->text(1), stmt_->text(2), stmt_->is_null(3) ? std::string() : stmt_->text(3)};
+    } else {
+      done_ = next_ == rows_.size();
+      if (!done_) row_ = std::move(rows_[next_++]);
+    }
+  }
+  // The rest of the rows, read now.
+  std::vector<Row> rest() {
+    std::vector<Row> out;
+    for (; !done_; advance()) out.push_back(std::move(row_));
+    return out;
+  }
+
+ private:
+  std::optional<Stmt> stmt_;
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+  Row row_;
+  bool done_ = false;
+};
 
 // The labels of a Cilium label string as written ("k8s:a=b;k8s:c=d;" -> "k8s:a=b", "k8s:c=d").
 std::vector<boost::json::value> label_elements(std::string_view labels) {
@@ -319,6 +349,7 @@ class DigestSeq {
   // Points at_* at the chunk holding row i (at or after the first chunk kept).
   void find(size_t i) {
     while (chunks_.empty() || i >= chunks_.back().end) load();
+    if (i < chunks_.front().start) throw std::logic_error("kv_digest row asked for after its release");
     auto c = chunks_.begin();
     while (c->end <= i) ++c;
     at_start_ = c->start, at_end_ = c->end, at_bytes_ = c->bytes.data();
@@ -400,6 +431,8 @@ std::pair<std::string, std::string> differing_keys(const SnapshotRef& a, const S
 }
 
 constexpr std::ptrdiff_t kEntityThreadAbove = 1000;
+// Above this many on a side, the rows read at once would hold tens of MiB: one thread streams them.
+constexpr std::ptrdiff_t kEntityThreadMax = 50000;
 
 }  // namespace
 
@@ -410,9 +443,12 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
       differing_keys(old_s, new_s, opts.include_metadata, opts.by_digest, opts.split_key_merge_above);
   const std::string &ids_old = ids.first, &ids_new = ids.second;
   // OLD's entities are read on a second thread, on its first reader connection, when that is free
-  // and many keys differ (below that, the connection costs more than the thread saves).
+  // and many keys differ (below that, the connection costs more than the thread saves), but not
+  // too many (memory).
   Db* old_reader = nullptr;
-  if (opts.split_key_merge_above >= 0 && std::count(ids_old.begin(), ids_old.end(), ',') >= kEntityThreadAbove) {
+  auto count = [](const std::string& ids) { return std::count(ids.begin(), ids.end(), ',') + 1; };
+  if (opts.split_key_merge_above >= 0 && count(ids_old) > kEntityThreadAbove && count(ids_old) <= kEntityThreadMax &&
+      count(ids_new) <= kEntityThreadMax) {
     old_reader = &old_s.db->reader(0);
     register_sql_functions(*old_reader);
   }
@@ -421,33 +457,37 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
       continue;
     out.counts.emplace_back(e.name, ChangeCounts{});
     ChangeCounts& counts = out.counts.back().second;
-    std::vector<Row> ra, rb;
+    // With a second thread, both sides are read at once (rows held: no more than kEntityThreadMax
+    // differing keys a side); else both are streamed, a row at a time.
+    std::optional<EntityStream> a, b;
     if (old_reader) {
-      auto rows = std::async(std::launch::async,
-                             [&] { return entity_rows(*old_reader, old_s.id, e, ids_old, opts.include_metadata); });
-      rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
-      ra = rows.get();
+      auto rows = std::async(std::launch::async, [&] {
+        return EntityStream(*old_reader, old_s.id, e, ids_old, opts.include_metadata).rest();
+      });
+      b.emplace(EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata).rest());
+      a.emplace(rows.get());
     } else {
-      ra = entity_rows(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
-      rb = entity_rows(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
+      a.emplace(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
+      b.emplace(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
     }
     std::vector<Change> changes, added, removed;
-    for (size_t i = 0, j = 0; i < ra.size() || j < rb.size();) {
-      int cmp = i == ra.size() ? 1 : j == rb.size() ? -1 : ra[i].id.compare(rb[j].id);
+    while (!a->done() || !b->done()) {
+      int cmp = a->done() ? 1 : b->done() ? -1 : a->row().id.compare(b->row().id);
       if (cmp < 0) {
-        removed.push_back(make_change(e, ra[i], "removed", all_fields(ra[i], false, opts.include_metadata)));
-        ++i;
+        removed.push_back(make_change(e, a->row(), "removed", all_fields(a->row(), false, opts.include_metadata)));
+        a->advance();
       } else if (cmp > 0) {
-        added.push_back(make_change(e, rb[j], "added", all_fields(rb[j], true, opts.include_metadata)));
-        ++j;
+        added.push_back(make_change(e, b->row(), "added", all_fields(b->row(), true, opts.include_metadata)));
+        b->advance();
       } else {
         std::vector<FieldChange> f;
-        if (ra[i].fields != rb[j].fields)
-          compare(parse_object(ra[i].fields), parse_object(rb[j].fields), "", e.label_sets, f);
-        if (opts.include_metadata && ra[i].meta != rb[j].meta)
-          compare(parse_object(ra[i].meta), parse_object(rb[j].meta), "meta.", {}, f);
-        if (!f.empty()) changes.push_back(make_change(e, rb[j], "changed", std::move(f)));
-        ++i, ++j;
+        if (a->row().fields != b->row().fields)
+          compare(parse_object(a->row().fields), parse_object(b->row().fields), "", e.label_sets, f);
+        if (opts.include_metadata && a->row().meta != b->row().meta)
+          compare(parse_object(a->row().meta), parse_object(b->row().meta), "meta.", {}, f);
+        if (!f.empty()) changes.push_back(make_change(e, b->row(), "changed", std::move(f)));
+        a->advance();
+        b->advance();
       }
     }
     // The same thing under a new id (an identity whose label set was allocated again): one

@@ -20,7 +20,9 @@ namespace kvsnap {
 //
 // Seq: size(), at(i) -> std::string_view (valid until release_before), and release_before(i) (the
 // elements before i are no longer asked for). Returns false, having stopped, when a window would
-// grow past max_window: the caller then compares some other way (memory stays bounded).
+// grow past max_window: the caller then compares some other way (memory stays bounded). A side
+// used up stops the other's window from growing: a long tail added or removed at the end of the
+// keys is walked to its end, whatever its length.
 template <typename SeqA, typename SeqB, typename OnA, typename OnB>
 bool align_unmatched(SeqA& a, SeqB& b, size_t max_window, OnA unmatched_a, OnB unmatched_b) {
   const size_t na = a.size(), nb = b.size();
@@ -45,7 +47,9 @@ bool align_unmatched(SeqA& a, SeqB& b, size_t max_window, OnA unmatched_a, OnB u
         w->clear();
     size_t skip_a = na - i, skip_b = nb - j;  // no match ahead: the rest of both is unmatched
     for (size_t k = 0; i + k < na || j + k < nb; ++k) {
-      if (k >= max_window) return false;
+      // An element is kept in its window only while the other side has elements to come that
+      // could equal it: once a side is used up, the other side's window stops growing.
+      if (window_a.size() >= max_window || window_b.size() >= max_window) return false;
       if (i + k < na) {
         std::string_view x = a.at(i + k);
         auto it = window_b.find(prefix(x));
@@ -53,7 +57,7 @@ bool align_unmatched(SeqA& a, SeqB& b, size_t max_window, OnA unmatched_a, OnB u
           skip_a = k, skip_b = it->second;
           break;
         }
-        window_a.emplace(prefix(x), k);
+        if (j + k < nb) window_a.emplace(prefix(a.at(i + k)), k);
       }
       if (j + k < nb) {
         std::string_view y = b.at(j + k);
@@ -62,7 +66,7 @@ bool align_unmatched(SeqA& a, SeqB& b, size_t max_window, OnA unmatched_a, OnB u
           skip_a = it->second, skip_b = k;
           break;
         }
-        window_b.emplace(prefix(y), k);
+        if (i + k + 1 < na) window_b.emplace(prefix(b.at(j + k)), k);
       }
     }
     for (size_t x = 0; x < skip_a; ++x) unmatched_a(i + x);

@@ -9,7 +9,7 @@
 SELECT CASE WHEN p.scope = 'cache' THEN 'cache:' || p.cluster || '/' ELSE '' END || p.key_ip AS id,
        json_object('ip', p.ip, 'prefix_len', p.prefix_len, 'identity', p.identity, 'host_ip', p.host_ip,
                    'encrypt_key', p.encrypt_key, 'metadata', p.metadata, 'namespace', p.k8s_namespace,
-                   'pod', p.k8s_pod_name, 'service_account', p.k8s_service_account, 'named_ports', (SELECT json(ps.named_ports) FROM port_set ps WHERE ps.id = p.port_set_id)) AS fields,
+                   'pod', p.k8s_pod_name, 'service_account', p.k8s_service_account, 'named_ports', json(ps.named_ports)) AS fields,
        CASE WHEN :metadata THEN (SELECT json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision,
                                                   'version', k.version, 'lease', k.lease) FROM kv k WHERE k.id = p.kv_id) END AS meta,
        ltrim(coalesce(', pod ' || coalesce(p.k8s_namespace || '/', '') || p.k8s_pod_name, '')
@@ -21,6 +21,6 @@ SELECT CASE WHEN p.scope = 'cache' THEN 'cache:' || p.cluster || '/' ELSE '' END
                                                ORDER BY a.type <> 'InternalIP', a.node LIMIT 1))
                          || coalesce(' (' || p.host_ip || ')', ''),
                          ', host ' || p.host_ip, ''), ', ') AS label
-FROM json_each(:ids) d CROSS JOIN ipcache p ON p.kv_id = d.value
+FROM json_each(:ids) d CROSS JOIN ipcache p ON p.kv_id = d.value LEFT JOIN port_set ps ON ps.id = p.port_set_id
 WHERE p.snapshot_id = :snapshot
 ORDER BY id

@@ -129,6 +129,28 @@ TEST_CASE("align_unmatched stops when a stretch of differences outgrows the wind
   CHECK(r.b.size() == 50);
 }
 
+TEST_CASE("align_unmatched walks a long tail past the window once the other side is used up") {
+  // OLD ends with a key NEW removed; NEW goes on with many added keys: at the difference, OLD has
+  // one element left, so only NEW is read ahead, and its window never grows.
+  std::vector<std::pair<std::string, std::string>> old_rows, new_rows;
+  for (int k = 0; k < 10; ++k) {
+    std::string key = std::string("a").append(std::to_string(k));
+    old_rows.emplace_back(key, "v");
+    new_rows.emplace_back(key, "v");
+  }
+  old_rows.emplace_back("b", "removed");
+  for (int k = 0; k < 1000; ++k) new_rows.emplace_back(std::string("c").append(std::to_string(1000 + k)), "added");
+  auto x = digests(old_rows), y = digests(new_rows);
+  Result r = align(x, y, 20);
+  REQUIRE(r.done);
+  CHECK(r.a == std::vector<size_t>{10});
+  CHECK(r.b.size() == 1000);
+  CHECK(r.b.front() == 10);
+  Result back = align(y, x, 20);
+  REQUIRE(back.done);
+  CHECK(back.a == r.b);
+}
+
 TEST_CASE("a kv digest is the first 12 bytes of XXH3-128 over the key length, the key and the value") {
   // The definition of docs/database.md, computed here over one buffer: both of the function's paths
   // (one call up to 4096 bytes, the streaming state above) must give it.
