@@ -82,6 +82,18 @@ CREATE TABLE IF NOT EXISTS kv_digest (
   digests     BLOB NOT NULL  -- 12 bytes per row: the first 12 bytes of XXH3-128(key length as 8 bytes LE, key, value)
 );
 
+-- kvdiff trusts a snapshot's digests only while they cover its rows: a kv row whose key or value is
+-- changed, or that is deleted, by hand (sqlite3) drops the digest chunk that holds it, and kvdiff
+-- then reads that snapshot's keys and values. (The imports only insert into kv.)
+CREATE TRIGGER IF NOT EXISTS kv_digest_stale_on_update AFTER UPDATE OF key, value ON kv BEGIN
+  DELETE FROM kv_digest WHERE snapshot_id = OLD.snapshot_id
+    AND first_kv_id = (SELECT max(g.first_kv_id) FROM kv_digest g WHERE g.first_kv_id <= OLD.id);
+END;
+CREATE TRIGGER IF NOT EXISTS kv_digest_stale_on_delete AFTER DELETE ON kv BEGIN
+  DELETE FROM kv_digest WHERE snapshot_id = OLD.snapshot_id
+    AND first_kv_id = (SELECT max(g.first_kv_id) FROM kv_digest g WHERE g.first_kv_id <= OLD.id);
+END;
+
 -- The Cilium key layouts kv.layout_id names (an integer per key instead of the name's bytes),
 -- written by the imports that use them.
 CREATE TABLE IF NOT EXISTS key_layout (

@@ -128,6 +128,47 @@ TEST_CASE("kvdiff: rows compared by digest give what reading every key and value
                        "WHERE g.first_kv_id NOT BETWEEN s.first_kv_id AND s.first_kv_id + s.key_count - 1") == 0);
 }
 
+TEST_CASE("kvdiff: digests that do not cover a snapshot, or do not match its rows, never hide a change") {
+  // Each damage to kv_digest (a missing chunk, a short one, one that starts elsewhere, digests
+  // that belong to other rows) and each kv row edited by hand must give the changes that reading
+  // every row gives: a fallback to the key merge, or rows compared that are then found equal.
+  DiffFixture d;
+  DiffOptions read_all;
+  read_all.by_digest = false;
+  auto digests = [&](int snapshot) {
+    return d.db.query_int("SELECT count(*) FROM kv_digest WHERE snapshot_id = " + std::to_string(snapshot));
+  };
+  const int64_t digests1 = digests(1), digests2 = digests(2);
+  REQUIRE(digests1 > 0);
+  for (const char* damage : {
+           "DELETE FROM kv_digest WHERE snapshot_id = 2",
+           "UPDATE kv_digest SET digests = substr(digests, 1, 24) WHERE snapshot_id = 2",
+           "UPDATE kv_digest SET digests = digests || zeroblob(12) WHERE snapshot_id = 2",
+           "UPDATE kv_digest SET digests = substr(digests, 1, length(digests) - 5) WHERE snapshot_id = 2",
+           "UPDATE kv_digest SET first_kv_id = first_kv_id + 1 WHERE snapshot_id = 2",
+           "UPDATE kv_digest SET digests = zeroblob(length(digests)) WHERE snapshot_id = 2",
+           // A row edited by hand (sqlite3): its snapshot's digests no longer match it.
+           "UPDATE kv SET value = value || 'x' WHERE id = (SELECT max(id) FROM kv WHERE snapshot_id = 2)",
+           "UPDATE kv SET key = key || 'x' WHERE id = (SELECT min(id) FROM kv WHERE snapshot_id = 2)",
+           "DELETE FROM kv WHERE id = (SELECT min(id) + 3 FROM kv WHERE snapshot_id = 1)",
+       }) {
+    CAPTURE(std::string(damage));
+    d.db.exec("SAVEPOINT damage");
+    d.db.exec(damage);
+    check_same_changes(diff_snapshots({&d.db, 1}, {&d.db, 2}, DiffOptions{}),
+                       diff_snapshots({&d.db, 1}, {&d.db, 2}, read_all));
+    // A row edited by hand drops its own snapshot's digests, not the other's.
+    if (std::string_view(damage).starts_with("UPDATE kv ")) {
+      CHECK(digests(1) == digests1);
+      CHECK(digests(2) < digests2);
+    } else if (std::string_view(damage).starts_with("DELETE FROM kv ")) {
+      CHECK(digests(1) < digests1);
+      CHECK(digests(2) == digests2);
+    }
+    d.db.exec("ROLLBACK TO damage; RELEASE damage");
+  }
+}
+
 TEST_CASE("kvdiff: the key merge cut in two halves on two threads finds what one pass finds") {
   TempFile file("kvsnap-test");  // the reader connections open the file again: not :memory:
   Db db(file.path(), Db::Mode::Create);
