@@ -262,14 +262,16 @@ struct Differing {
   std::string a, b;
 };
 
+// Appends a kv id to a side's list.
+void add(std::string& ids, int64_t id) {
+  if (!ids.empty()) ids += ',';
+  ids += std::to_string(id);
+}
+
 // One merge pass over two streams in key order; it holds only the differing ids. Keys on one side
 // only differ, as do keys whose values (or, with metadata, revisions or leases) differ.
 Differing merge(Stmt& sa, Stmt& sb, bool metadata) {
   Differing d;
-  auto add = [](std::string& ids, int64_t id) {
-    if (!ids.empty()) ids += ',';
-    ids += std::to_string(id);
-  };
   bool ha = sa.step(), hb = sb.step();
   auto meta_differs = [&] {
     for (int c = 3; c <= 6; ++c)
@@ -338,13 +340,12 @@ class DigestSeq {
 
  private:
   void load() {
-    size_t start = chunks_.empty() ? loaded_ : chunks_.back().end;
+    size_t start = chunks_.empty() ? 0 : chunks_.back().end;
     if (!q_.step() || q_.int64(0) != first_ + int64_t(start)) throw DigestsIncomplete{};
     std::string_view bytes = q_.blob(1);
     size_t rows = bytes.size() / kKvDigestBytes;
     if (rows == 0 || bytes.size() % kKvDigestBytes != 0 || start + rows > n_) throw DigestsIncomplete{};
     chunks_.push_back({start, start + rows, std::string(bytes)});
-    loaded_ = start + rows;
   }
   // Points at_* at the chunk holding row i (at or after the first chunk kept).
   void find(size_t i) {
@@ -360,7 +361,7 @@ class DigestSeq {
   };
   Stmt q_;
   int64_t first_;
-  size_t n_, loaded_ = 0;
+  size_t n_;
   std::deque<Chunk> chunks_;
   size_t at_start_ = 0, at_end_ = 0;  // the rows of the chunk at() read last
   const char* at_bytes_ = nullptr;
@@ -376,10 +377,6 @@ std::optional<Differing> differing_by_digest(Db& da, std::pair<int64_t, int64_t>
                                              std::pair<int64_t, int64_t> ib) {
   DigestSeq a(da, ia), b(db, ib);
   Differing d;
-  auto add = [](std::string& ids, int64_t id) {
-    if (!ids.empty()) ids += ',';
-    ids += std::to_string(id);
-  };
   try {
     bool done = align_unmatched(
         a, b, kMaxAlignWindow, [&](size_t i) { add(d.a, ia.first + int64_t(i)); },
@@ -458,36 +455,35 @@ DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, co
     out.counts.emplace_back(e.name, ChangeCounts{});
     ChangeCounts& counts = out.counts.back().second;
     // With a second thread, both sides are read at once (rows held: no more than kEntityThreadMax
-    // differing keys a side); else both are streamed, a row at a time.
-    std::optional<EntityStream> a, b;
-    if (old_reader) {
-      auto rows = std::async(std::launch::async, [&] {
+    // differing keys a side), NEW's while OLD's are read there; else both are streamed, a row at a time.
+    std::future<std::vector<Row>> old_rows;
+    if (old_reader)
+      old_rows = std::async(std::launch::async, [&] {
         return EntityStream(*old_reader, old_s.id, e, ids_old, opts.include_metadata).rest();
       });
-      b.emplace(EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata).rest());
-      a.emplace(rows.get());
-    } else {
-      a.emplace(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
-      b.emplace(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
-    }
+    EntityStream b = old_reader
+                         ? EntityStream(EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata).rest())
+                         : EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
+    EntityStream a = old_reader ? EntityStream(old_rows.get())
+                                : EntityStream(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
     std::vector<Change> changes, added, removed;
-    while (!a->done() || !b->done()) {
-      int cmp = a->done() ? 1 : b->done() ? -1 : a->row().id.compare(b->row().id);
+    while (!a.done() || !b.done()) {
+      int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
       if (cmp < 0) {
-        removed.push_back(make_change(e, a->row(), "removed", all_fields(a->row(), false, opts.include_metadata)));
-        a->advance();
+        removed.push_back(make_change(e, a.row(), "removed", all_fields(a.row(), false, opts.include_metadata)));
+        a.advance();
       } else if (cmp > 0) {
-        added.push_back(make_change(e, b->row(), "added", all_fields(b->row(), true, opts.include_metadata)));
-        b->advance();
+        added.push_back(make_change(e, b.row(), "added", all_fields(b.row(), true, opts.include_metadata)));
+        b.advance();
       } else {
         std::vector<FieldChange> f;
-        if (a->row().fields != b->row().fields)
-          compare(parse_object(a->row().fields), parse_object(b->row().fields), "", e.label_sets, f);
-        if (opts.include_metadata && a->row().meta != b->row().meta)
-          compare(parse_object(a->row().meta), parse_object(b->row().meta), "meta.", {}, f);
-        if (!f.empty()) changes.push_back(make_change(e, b->row(), "changed", std::move(f)));
-        a->advance();
-        b->advance();
+        if (a.row().fields != b.row().fields)
+          compare(parse_object(a.row().fields), parse_object(b.row().fields), "", e.label_sets, f);
+        if (opts.include_metadata && a.row().meta != b.row().meta)
+          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", {}, f);
+        if (!f.empty()) changes.push_back(make_change(e, b.row(), "changed", std::move(f)));
+        a.advance();
+        b.advance();
       }
     }
     // The same thing under a new id (an identity whose label set was allocated again): one
