@@ -25,12 +25,12 @@ void append_go_utf8(std::string& out, std::string_view in) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   size_t n = in.size(), i = 0;
   while (i < n) {
+    // A run of ASCII bytes at once: most strings are nothing else.
+    size_t run = i;
+    while (run < n && p[run] < 0x80) ++run;
+    out.append(in.data() + i, run - i);
+    if ((i = run) == n) break;
     unsigned char c = p[i];
-    if (c < 0x80) {
-      out += char(c);
-      ++i;
-      continue;
-    }
     size_t len = 0;
     unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
     if (c >= 0xC2 && c <= 0xDF) {
@@ -88,6 +88,7 @@ struct Builder {
     return true;
   }
   bool text_done(Kind kind, std::string_view last) {
+    if (buf.empty()) return push(kind, last), true;  // the whole text in one piece: no copy
     buf.append(last.data(), last.size());
     push(kind, buf);
     buf.clear();
@@ -218,6 +219,16 @@ bool names_field(std::string_view key, std::string_view name) {
   // orbit. The only runes outside ASCII whose orbit reaches ASCII are U+212A KELVIN SIGN ('K')
   // and U+017F LATIN SMALL LETTER LONG S ('S'); no other can match an ASCII name.
   auto upper = [](unsigned char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : char(c); };
+  // Each of those takes more bytes than its letter: a key as long as the name matches only in
+  // ASCII, and a shorter one never (most keys are told apart here, by their length).
+  if (key.size() <= name.size()) {
+    if (key.size() < name.size()) return false;
+    for (size_t i = 0; i < key.size(); ++i)
+      if (static_cast<unsigned char>(key[i]) >= 0x80 ||
+          upper(static_cast<unsigned char>(key[i])) != upper(static_cast<unsigned char>(name[i])))
+        return false;
+    return true;
+  }
   size_t i = 0, j = 0;
   while (i < key.size() && j < name.size()) {
     char folded;
@@ -245,8 +256,8 @@ void Struct::add(Ref value) {
   members_.insert(members_.end(), m.begin(), m.end());
 }
 
-std::vector<Ref> Struct::field(std::string_view name) const {
-  std::vector<Ref> out;
+Refs Struct::field(std::string_view name) const {
+  Refs out;
   for (const auto& [key, value] : members_)
     if (names_field(key, name)) out.push_back(value);
   return out;
@@ -262,26 +273,39 @@ Struct root_struct(const Document& doc) {
 
 namespace {
 
-[[noreturn]] void wrong(const std::string& what, const char* want, Ref got) {
-  throw DecodeError(fmt::format("{}: expected {}, got {}", what, want, got.type_name()));
+// What a message calls a value: a struct's field, or an element by its path. Built into text only
+// when a message is written (the decoders read millions of fields).
+class What {
+ public:
+  What(const Struct& s, std::string_view name) : s_(&s), name_(name) {}
+  explicit What(std::string_view element_path) : name_(element_path) {}
+  std::string str() const { return s_ ? s_->where(name_) : "field " + std::string(name_); }
+
+ private:
+  const Struct* s_ = nullptr;
+  std::string_view name_;
+};
+
+[[noreturn]] void wrong(const What& what, const char* want, Ref got) {
+  throw DecodeError(fmt::format("{}: expected {}, got {}", what.str(), want, got.type_name()));
 }
 
-std::string string_of(Ref v, const std::string& what) {
+std::string string_of(Ref v, const What& what) {
   if (v.kind() != Kind::String) wrong(what, "a string", v);
   return std::string(v.text());
 }
 
 // strconv.ParseUint(literal, 10, bits) as encoding/json applies it to an unsigned field.
-uint64_t uint_of(Ref v, const std::string& what, int bits) {
+uint64_t uint_of(Ref v, const What& what, int bits) {
   if (v.kind() != Kind::Number) wrong(what, "a number", v);
   std::string_view t = v.text();
   auto n = parse_u64(t);
-  if (!n) throw DecodeError(fmt::format("{}: {} is not an unsigned integer", what, t));
-  if (bits < 64 && *n >> bits) throw DecodeError(fmt::format("{}: {} overflows uint{}", what, t, bits));
+  if (!n) throw DecodeError(fmt::format("{}: {} is not an unsigned integer", what.str(), t));
+  if (bits < 64 && *n >> bits) throw DecodeError(fmt::format("{}: {} overflows uint{}", what.str(), t, bits));
   return *n;
 }
 
-bool bool_of(Ref v, const std::string& what) {
+bool bool_of(Ref v, const What& what) {
   if (v.kind() != Kind::True && v.kind() != Kind::False) wrong(what, "true or false", v);
   return v.kind() == Kind::True;
 }
@@ -304,19 +328,19 @@ std::optional<T> scalar(const Struct& s, std::string_view name, bool null_resets
 }  // namespace
 
 std::optional<std::string> str(const Struct& s, std::string_view name) {
-  return scalar<std::string>(s, name, false, [&](Ref v) { return string_of(v, s.where(name)); });
+  return scalar<std::string>(s, name, false, [&](Ref v) { return string_of(v, What(s, name)); });
 }
 
 std::optional<bool> boolean(const Struct& s, std::string_view name) {
-  return scalar<bool>(s, name, false, [&](Ref v) { return bool_of(v, s.where(name)); });
+  return scalar<bool>(s, name, false, [&](Ref v) { return bool_of(v, What(s, name)); });
 }
 
 std::optional<bool> bool_pointer(const Struct& s, std::string_view name) {
-  return scalar<bool>(s, name, true, [&](Ref v) { return bool_of(v, s.where(name)); });
+  return scalar<bool>(s, name, true, [&](Ref v) { return bool_of(v, What(s, name)); });
 }
 
 std::optional<uint64_t> uint(const Struct& s, std::string_view name, int bits) {
-  return scalar<uint64_t>(s, name, false, [&](Ref v) { return uint_of(v, s.where(name), bits); });
+  return scalar<uint64_t>(s, name, false, [&](Ref v) { return uint_of(v, What(s, name), bits); });
 }
 
 std::optional<Ip> ip(const Struct& s, std::string_view name) {
@@ -328,7 +352,7 @@ std::optional<Ip> ip(const Struct& s, std::string_view name) {
       out.reset();
       continue;
     }
-    std::string text = string_of(v, s.where(name));
+    std::string text = string_of(v, What(s, name));
     if (text.empty()) {
       out.reset();
       continue;
@@ -345,10 +369,10 @@ std::optional<std::string> mask(const Struct& s, std::string_view name) {
   return scalar<std::string>(s, name, true, [&](Ref v) {
     std::string bytes;
     if (v.kind() == Kind::Array) {
-      for (Ref b : v.items()) bytes += char(uint_of(b, s.where(name), 8));
+      for (Ref b : v.items()) bytes += char(uint_of(b, What(s, name), 8));
       return bytes;
     }
-    std::string text = string_of(v, s.where(name));
+    std::string text = string_of(v, What(s, name));
     std::erase_if(text, [](char c) { return c == '\r' || c == '\n'; });
     auto decoded = base64_decode(text);
     if (!decoded) throw DecodeError(fmt::format("{}: not base64", s.where(name)));
@@ -359,7 +383,7 @@ std::optional<std::string> mask(const Struct& s, std::string_view name) {
 std::optional<std::string> time(const Struct& s, std::string_view name) {
   // metav1.Time's UnmarshalJSON: null is the zero time, a string must be RFC 3339.
   return scalar<std::string>(s, name, true, [&](Ref v) {
-    std::string text = string_of(v, s.where(name));
+    std::string text = string_of(v, What(s, name));
     if (!parse_rfc3339(text)) throw DecodeError(fmt::format("{}: '{}' is not an RFC 3339 time", s.where(name), text));
     return text;
   });
@@ -392,7 +416,7 @@ std::optional<Struct> pointer(const Struct& s, std::string_view name) {
 
 std::optional<Ref> slice(const Struct& s, std::string_view name) {
   return scalar<Ref>(s, name, true, [&](Ref v) {
-    if (v.kind() != Kind::Array) wrong(s.where(name), "an array", v);
+    if (v.kind() != Kind::Array) wrong(What(s, name), "an array", v);
     return v;
   });
 }
@@ -404,7 +428,7 @@ std::optional<std::vector<std::pair<std::string, Ref>>> map(const Struct& s, std
       out.reset();
       continue;
     }
-    if (v.kind() != Kind::Object) wrong(s.where(name), "an object", v);
+    if (v.kind() != Kind::Object) wrong(What(s, name), "an object", v);
     if (!out) out.emplace();
     for (const auto& m : v.members()) put_last(*out, m.first, m.second);
   }
@@ -430,8 +454,6 @@ std::optional<Struct> element_pointer(Ref v, const std::string& path) {
   return element(v, path);
 }
 
-std::string element_string(Ref v, const std::string& path) {
-  return v.is_null() ? "" : string_of(v, fmt::format("field {}", path));
-}
+std::string element_string(Ref v, const std::string& path) { return v.is_null() ? "" : string_of(v, What(path)); }
 
 }  // namespace kvsnap::json_fields

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "cilium/layouts.h"
 #include "net/ip.h"
 
@@ -70,6 +72,9 @@ class Document {
   std::string strings_;
 };
 
+// A field's values: almost always one.
+using Refs = boost::container::small_vector<Ref, 2>;
+
 // What Go decodes into one struct: the members of every object given to it, in document order.
 class Struct {
  public:
@@ -78,7 +83,7 @@ class Struct {
   // Adds an object's members; null adds nothing; anything else is a DecodeError.
   void add(Ref value);
   // The values given to the field whose JSON name is `name`, in document order.
-  std::vector<Ref> field(std::string_view name) const;
+  Refs field(std::string_view name) const;
   // `name` as messages call it: "field capabilities.cached".
   std::string where(std::string_view name) const {
     std::string out = "field ";

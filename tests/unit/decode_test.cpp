@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "cilium/json_fields.h"
 #include "cilium/layouts.h"
 #include "store/importer.h"
 #include "store/schema.h"
@@ -340,6 +341,39 @@ TEST_CASE("what Go refuses stays a decode error: a wrong JSON type, a number out
         "field zones[10.0.0.1].zone: expected a string, got a number\n");
   CHECK(error_of("cilium/state/serviceexports/v1/c/ns/s", R"({"exportCreationTimestamp":""})") ==
         "field exportCreationTimestamp: '' is not an RFC 3339 time\n");
+}
+
+TEST_CASE("names_field: Go's case folding, with the two runes outside ASCII that fold into it") {
+  using kvsnap::json_fields::names_field;
+  CHECK(names_field("ID", "ID"));
+  CHECK(names_field("id", "ID"));
+  CHECK(names_field("k8sPODname", "K8sPodName"));
+  CHECK_FALSE(names_field("IDs", "ID"));
+  CHECK_FALSE(names_field("I", "ID"));
+  CHECK_FALSE(names_field("", "ID"));
+  CHECK_FALSE(names_field("IC", "ID"));
+  CHECK_FALSE(names_field("I_", "I?"));
+  // As long as the name but not ASCII: no match (a rune outside ASCII takes two bytes or more).
+  CHECK_FALSE(names_field("I\xC4", "ID"));
+  CHECK_FALSE(names_field("\xC5\xBF", "SS"));
+  // U+212A KELVIN SIGN is K, U+017F LONG S is S, anywhere in the key.
+  CHECK(
+      names_field("\xE2\x84\xAA"
+                  "ey",
+                  "Key"));
+  CHECK(names_field("Ma\xC5\xBFk", "Mask"));
+  CHECK(
+      names_field("\xE2\x84\xAA"
+                  "8\xC5\xBFNamespace",
+                  "K8sNamespace"));
+  CHECK_FALSE(
+      names_field("\xE2\x84\xAA"
+                  "e",
+                  "Key"));
+  CHECK_FALSE(
+      names_field("\xC3\x91"
+                  "ame",
+                  "Name"));
 }
 
 TEST_CASE("strings as Go reads them: invalid UTF-8 becomes U+FFFD; a mask may be an array of bytes") {
