@@ -272,3 +272,43 @@ TEST_CASE("kvdiff: added and removed entities carry what identifies them") {
     CHECK(!c.label.empty());
   }
 }
+
+TEST_CASE("kvdiff: the key entity holds the keys no other entity decodes, and those that failed to decode") {
+  Db db(":memory:", Db::Mode::Create);
+  ensure_schema(db, ":memory:");
+  db.exec("BEGIN");
+  for (int snapshot = 0; snapshot < 2; ++snapshot) {
+    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
+    auto put = [&](const char* key, std::string value) {
+      Record r;
+      r.key = key;
+      r.value = std::move(value);
+      imp.record(std::move(r));
+    };
+    // Every value differs between the two snapshots.
+    put("cilium/.heartbeat", snapshot ? "2025-03-10T08:16:00Z" : "2025-03-10T08:15:00Z");
+    put("cilium/state/identities/v1/id/1000", fmt::format("k8s:app=a{};", snapshot));
+    put("cilium/state/ip/v1/default/10.0.0.1", fmt::format(R"({{"IP":"10.0.0.1","ID":{}}})", 1000 + snapshot));
+    put("cilium/state/ip/v1/default/10.0.0.2", fmt::format("not json {}", snapshot));  // a decode error
+    put("cilium/state/nodes/v1/default/n1",
+        fmt::format(R"({{"Name":"n1","Cluster":"default","ClusterID":{}}})", snapshot));
+    put("cilium/state/whatever/v9/x", fmt::format("{}", snapshot));  // no layout
+    imp.finish();
+  }
+  db.exec("COMMIT");
+  register_sql_functions(db);
+  DiffOptions key_only;
+  key_only.entities = {"key"};
+  DiffResult r = diff_snapshots({&db, 1}, {&db, 2}, key_only);
+  std::vector<std::string> ids;
+  for (const auto& c : r.changes) ids.push_back(c.id);
+  CHECK(ids == std::vector<std::string>{"cilium/.heartbeat", "cilium/state/ip/v1/default/10.0.0.2",
+                                        "cilium/state/whatever/v9/x"});
+  // The others are the decoded entities' changes.
+  DiffResult all = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{});
+  std::vector<std::string> entities;
+  for (const auto& c : all.changes) entities.push_back(c.entity + " " + c.id);
+  CHECK(entities == std::vector<std::string>{"node default/n1", "identity 1000", "ipcache 10.0.0.1",
+                                             "key cilium/.heartbeat", "key cilium/state/ip/v1/default/10.0.0.2",
+                                             "key cilium/state/whatever/v9/x"});
+}
