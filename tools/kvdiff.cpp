@@ -157,8 +157,9 @@ int main(int argc, char** argv) {
     report.diff = diff_snapshots({a.db, a.id}, {b.db, b.id}, dopts);
     if (findings.valid()) report.findings = findings.get();
     bool differs = report.diff.differs();
-    print_document(diff_report_document(std::move(report)), out, DocumentKind::Report);
-    return differs ? 1 : 0;
+    Document doc = diff_report_document(std::move(report));
+    print_document(doc, out, DocumentKind::Report);
+    exit_after_output(differs ? 1 : 0);
   } catch (const InputError& e) {
     print_error("kvdiff", e.describe());
   } catch (const std::exception& e) {

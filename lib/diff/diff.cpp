@@ -1,9 +1,11 @@
 #include "diff/diff.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -431,115 +433,196 @@ constexpr std::ptrdiff_t kEntityThreadAbove = 1000;
 // Above this many on a side, the rows read at once would hold tens of MiB: one thread streams them.
 constexpr std::ptrdiff_t kEntityThreadMax = 50000;
 
+struct EntityChanges {
+  std::vector<Change> changes;  // by id
+  ChangeCounts counts;
+};
+
+// One entity's changes: its OLD rows `a` against its NEW rows `b`, both in id order.
+EntityChanges compare_entity(const EntityDef& e, EntityStream a, EntityStream b, bool metadata) {
+  EntityChanges out;
+  ChangeCounts& counts = out.counts;
+  std::vector<Change> changes, added, removed;
+  while (!a.done() || !b.done()) {
+    int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
+    if (cmp < 0) {
+      removed.push_back(make_change(e, a.row(), "removed", all_fields(a.row(), false, metadata)));
+      a.advance();
+    } else if (cmp > 0) {
+      added.push_back(make_change(e, b.row(), "added", all_fields(b.row(), true, metadata)));
+      b.advance();
+    } else {
+      std::vector<FieldChange> f;
+      if (a.row().fields != b.row().fields)
+        compare(parse_object(a.row().fields), parse_object(b.row().fields), "", e.label_sets, f);
+      if (metadata && a.row().meta != b.row().meta)
+        compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", {}, f);
+      if (!f.empty()) changes.push_back(make_change(e, b.row(), "changed", std::move(f)));
+      a.advance();
+      b.advance();
+    }
+  }
+  // The same thing under a new id (an identity whose label set was allocated again): one
+  // "moved" change instead of a removal and an addition.
+  if (!e.moved_by.empty()) {
+    std::map<std::string, size_t> by_value;
+    for (size_t i = 0; i < removed.size(); ++i)
+      for (const auto& f : removed[i].fields)
+        if (f.field == e.moved_by && f.old_value.is_string()) by_value[std::string(f.old_value.as_string())] = i;
+    std::vector<bool> gone(removed.size(), false);
+    std::vector<Change> still_added;
+    for (auto& c : added) {
+      std::string key;
+      for (const auto& f : c.fields)
+        if (f.field == e.moved_by && f.new_value.is_string()) key = std::string(f.new_value.as_string());
+      auto it = by_value.find(key);
+      if (key.empty() || it == by_value.end() || gone[it->second]) {
+        still_added.push_back(std::move(c));
+        continue;
+      }
+      gone[it->second] = true;
+      Change m;
+      m.entity = e.name;
+      m.id = c.id;
+      m.change = "moved";
+      m.label = c.label;
+      for (const auto& [field, from, to] :
+           {std::tuple{std::string("id"), removed[it->second].id, c.id}, std::tuple{e.moved_by, key, key}}) {
+        FieldChange f;
+        f.field = field;
+        f.old_value = boost::json::string(from);
+        f.new_value = boost::json::string(to);
+        m.fields.push_back(std::move(f));
+      }
+      changes.push_back(std::move(m));
+    }
+    std::vector<Change> still_removed;
+    for (size_t i = 0; i < removed.size(); ++i)
+      if (!gone[i]) still_removed.push_back(std::move(removed[i]));
+    added = std::move(still_added);
+    removed = std::move(still_removed);
+  }
+  for (auto& c : added) changes.push_back(std::move(c));
+  for (auto& c : removed) changes.push_back(std::move(c));
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& x, const Change& y) { return x.id < y.id; });
+  for (auto& c : changes) {
+    if (c.change == "added")
+      ++counts.added;
+    else if (c.change == "removed")
+      ++counts.removed;
+    else if (c.change == "moved")
+      ++counts.moved;
+    else
+      ++counts.changed;
+  }
+  out.changes = std::move(changes);
+  return out;
+}
+
+// The entities on two threads, each with its own connections: the snapshots' main ones and their
+// first reader connections. Reading one side's rows of an entity and comparing an entity's two
+// sides are tasks that either thread takes when free, comparisons first, then reads in entity
+// order: the two cores stay busy until the last comparison (the rows read and not yet compared
+// stay within kEntityThreadMax differing keys a side).
+std::vector<EntityChanges> diff_on_two_threads(const std::vector<const EntityDef*>& entities, const SnapshotRef& old_s,
+                                               const SnapshotRef& new_s, const std::string& ids_old,
+                                               const std::string& ids_new, bool metadata) {
+  struct Job {
+    const EntityDef* e;
+    std::vector<Row> rows[2];  // OLD's, NEW's
+    int read = 0;              // sides read
+    bool compared = false;     // its comparison taken
+    EntityChanges out;
+  };
+  std::vector<Job> jobs;
+  for (const EntityDef* e : entities) jobs.push_back(Job{e, {}, 0, false, {}});
+  std::mutex m;
+  std::condition_variable cv;
+  size_t next_read = 0, compared = 0;  // reads: job r / 2, side r % 2
+  std::exception_ptr error;
+  auto work = [&](Db& old_conn, Db& new_conn) {
+    try {
+      std::unique_lock lock(m);
+      for (;;) {
+        Job* compare = nullptr;
+        size_t read = SIZE_MAX;
+        cv.wait(lock, [&] {
+          if (error) return true;
+          for (auto& j : jobs)
+            if (j.read == 2 && !j.compared) return (compare = &j), true;
+          if (next_read < 2 * jobs.size()) return (read = next_read++), true;
+          return compared == jobs.size();  // the other thread has the last comparison
+        });
+        if (error) return;
+        if (compare) {
+          compare->compared = true;
+          ++compared;
+          lock.unlock();
+          compare->out = compare_entity(*compare->e, EntityStream(std::move(compare->rows[0])),
+                                        EntityStream(std::move(compare->rows[1])), metadata);
+          lock.lock();
+          continue;
+        }
+        if (read == SIZE_MAX) return;
+        Job& j = jobs[read / 2];
+        bool side = read % 2;
+        lock.unlock();
+        std::vector<Row> rows = EntityStream(side ? new_conn : old_conn, side ? new_s.id : old_s.id, *j.e,
+                                             side ? ids_new : ids_old, metadata)
+                                    .rest();
+        lock.lock();
+        j.rows[side] = std::move(rows);
+        ++j.read;
+        cv.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard guard(m);
+      if (!error) error = std::current_exception();
+      cv.notify_all();
+    }
+  };
+  Db &old_reader = old_s.db->reader(0), &new_reader = new_s.db->reader(0);
+  register_sql_functions(old_reader);
+  register_sql_functions(new_reader);
+  auto other = std::async(std::launch::async, [&] { work(old_reader, new_reader); });
+  work(*old_s.db, *new_s.db);
+  other.get();
+  if (error) std::rethrow_exception(error);
+  std::vector<EntityChanges> out;
+  for (auto& j : jobs) out.push_back(std::move(j.out));
+  return out;
+}
+
 }  // namespace
 
 DiffResult diff_snapshots(const SnapshotRef& old_s, const SnapshotRef& new_s, const DiffOptions& opts) {
-  DiffResult out;
-  // Not a structured binding: the thread below captures them (clang).
+  // Not a structured binding: the threads below capture them (clang).
   std::pair<std::string, std::string> ids =
       differing_keys(old_s, new_s, opts.include_metadata, opts.by_digest, opts.split_key_merge_above);
   const std::string &ids_old = ids.first, &ids_new = ids.second;
-  // OLD's entities are read on a second thread, on its first reader connection, when that is free
-  // and many keys differ (below that, the connection costs more than the thread saves), but not
-  // too many (memory).
-  Db* old_reader = nullptr;
+  std::vector<const EntityDef*> entities;
+  const std::vector<EntityDef> all = builtin_entities();
+  for (const auto& e : all)
+    if (opts.entities.empty() || std::find(opts.entities.begin(), opts.entities.end(), e.name) != opts.entities.end())
+      entities.push_back(&e);
+  // Two threads when the snapshots' first reader connections are free and many keys differ
+  // (below that, the connections cost more than the thread saves), but not too many (memory);
+  // else one thread streams both sides, a row at a time.
   auto count = [](const std::string& ids) { return std::count(ids.begin(), ids.end(), ',') + 1; };
-  if (opts.split_key_merge_above >= 0 && count(ids_old) > kEntityThreadAbove && count(ids_old) <= kEntityThreadMax &&
-      count(ids_new) <= kEntityThreadMax) {
-    old_reader = &old_s.db->reader(0);
-    register_sql_functions(*old_reader);
+  std::vector<EntityChanges> per_entity;
+  if (opts.split_key_merge_above >= 0 && std::max(count(ids_old), count(ids_new)) > kEntityThreadAbove &&
+      count(ids_old) <= kEntityThreadMax && count(ids_new) <= kEntityThreadMax) {
+    per_entity = diff_on_two_threads(entities, old_s, new_s, ids_old, ids_new, opts.include_metadata);
+  } else {
+    for (const EntityDef* e : entities)
+      per_entity.push_back(compare_entity(*e, EntityStream(*old_s.db, old_s.id, *e, ids_old, opts.include_metadata),
+                                          EntityStream(*new_s.db, new_s.id, *e, ids_new, opts.include_metadata),
+                                          opts.include_metadata));
   }
-  for (const auto& e : builtin_entities()) {
-    if (!opts.entities.empty() && std::find(opts.entities.begin(), opts.entities.end(), e.name) == opts.entities.end())
-      continue;
-    out.counts.emplace_back(e.name, ChangeCounts{});
-    ChangeCounts& counts = out.counts.back().second;
-    // With a second thread, both sides are read at once (rows held: no more than kEntityThreadMax
-    // differing keys a side), NEW's while OLD's are read there; else both are streamed, a row at a time.
-    std::future<std::vector<Row>> old_rows;
-    if (old_reader)
-      old_rows = std::async(std::launch::async, [&] {
-        return EntityStream(*old_reader, old_s.id, e, ids_old, opts.include_metadata).rest();
-      });
-    EntityStream b = old_reader
-                         ? EntityStream(EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata).rest())
-                         : EntityStream(*new_s.db, new_s.id, e, ids_new, opts.include_metadata);
-    EntityStream a = old_reader ? EntityStream(old_rows.get())
-                                : EntityStream(*old_s.db, old_s.id, e, ids_old, opts.include_metadata);
-    std::vector<Change> changes, added, removed;
-    while (!a.done() || !b.done()) {
-      int cmp = a.done() ? 1 : b.done() ? -1 : a.row().id.compare(b.row().id);
-      if (cmp < 0) {
-        removed.push_back(make_change(e, a.row(), "removed", all_fields(a.row(), false, opts.include_metadata)));
-        a.advance();
-      } else if (cmp > 0) {
-        added.push_back(make_change(e, b.row(), "added", all_fields(b.row(), true, opts.include_metadata)));
-        b.advance();
-      } else {
-        std::vector<FieldChange> f;
-        if (a.row().fields != b.row().fields)
-          compare(parse_object(a.row().fields), parse_object(b.row().fields), "", e.label_sets, f);
-        if (opts.include_metadata && a.row().meta != b.row().meta)
-          compare(parse_object(a.row().meta), parse_object(b.row().meta), "meta.", {}, f);
-        if (!f.empty()) changes.push_back(make_change(e, b.row(), "changed", std::move(f)));
-        a.advance();
-        b.advance();
-      }
-    }
-    // The same thing under a new id (an identity whose label set was allocated again): one
-    // "moved" change instead of a removal and an addition.
-    if (!e.moved_by.empty()) {
-      std::map<std::string, size_t> by_value;
-      for (size_t i = 0; i < removed.size(); ++i)
-        for (const auto& f : removed[i].fields)
-          if (f.field == e.moved_by && f.old_value.is_string()) by_value[std::string(f.old_value.as_string())] = i;
-      std::vector<bool> gone(removed.size(), false);
-      std::vector<Change> still_added;
-      for (auto& c : added) {
-        std::string key;
-        for (const auto& f : c.fields)
-          if (f.field == e.moved_by && f.new_value.is_string()) key = std::string(f.new_value.as_string());
-        auto it = by_value.find(key);
-        if (key.empty() || it == by_value.end() || gone[it->second]) {
-          still_added.push_back(std::move(c));
-          continue;
-        }
-        gone[it->second] = true;
-        Change m;
-        m.entity = e.name;
-        m.id = c.id;
-        m.change = "moved";
-        m.label = c.label;
-        for (const auto& [field, from, to] :
-             {std::tuple{std::string("id"), removed[it->second].id, c.id}, std::tuple{e.moved_by, key, key}}) {
-          FieldChange f;
-          f.field = field;
-          f.old_value = boost::json::string(from);
-          f.new_value = boost::json::string(to);
-          m.fields.push_back(std::move(f));
-        }
-        changes.push_back(std::move(m));
-      }
-      std::vector<Change> still_removed;
-      for (size_t i = 0; i < removed.size(); ++i)
-        if (!gone[i]) still_removed.push_back(std::move(removed[i]));
-      added = std::move(still_added);
-      removed = std::move(still_removed);
-    }
-    for (auto& c : added) changes.push_back(std::move(c));
-    for (auto& c : removed) changes.push_back(std::move(c));
-    std::stable_sort(changes.begin(), changes.end(), [](const Change& x, const Change& y) { return x.id < y.id; });
-    for (auto& c : changes) {
-      if (c.change == "added")
-        ++counts.added;
-      else if (c.change == "removed")
-        ++counts.removed;
-      else if (c.change == "moved")
-        ++counts.moved;
-      else
-        ++counts.changed;
-      out.changes.push_back(std::move(c));
-    }
+  DiffResult out;
+  for (size_t i = 0; i < entities.size(); ++i) {
+    out.counts.emplace_back(entities[i]->name, per_entity[i].counts);
+    for (auto& c : per_entity[i].changes) out.changes.push_back(std::move(c));
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "diff/report.h"
 
+#include <future>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "render/svg.h"
@@ -68,6 +71,49 @@ Section findings_section(const char* id, const char* title, const char* tag, con
   return s;
 }
 
+// Below this many changes, a second thread costs more than building their rows takes.
+constexpr size_t kSectionThreadAbove = 2000;
+
+// The section of one entity's changes [begin, end), each moved into its row.
+Section change_section(std::vector<Change>::iterator begin, std::vector<Change>::iterator end) {
+  Section s;
+  s.id = "changes/" + begin->entity;
+  s.title = begin->entity;
+  s.columns = {{"headline", "", Audience::People}, {"lines", "", Audience::People},
+               {"entity", "", Audience::Programs}, {"id", "", Audience::Programs},
+               {"change", "", Audience::Programs}, {"label", "", Audience::Programs},
+               {"fields", "", Audience::Programs}};
+  s.layout = Layout::Records;
+  s.headline = 0;
+  s.items = 1;
+  s.bullets = false;  // the headline starts with its mark: + - ~ >
+  s.rows.reserve(size_t(end - begin));
+  for (auto it = begin; it != end; ++it) {
+    Change& c = *it;
+    boost::json::array lines, fields;
+    for (auto& f : c.fields) {
+      if (c.change == "changed" || (c.change == "moved" && f.field == "id")) lines.emplace_back(field_line(f));
+      boost::json::object o;
+      o.emplace("field", f.field);
+      o.emplace("old", std::move(f.old_value));
+      o.emplace("new", std::move(f.new_value));
+      if (!f.added.empty() || !f.removed.empty()) {
+        o.emplace("added", json_list(std::move(f.added)));
+        o.emplace("removed", json_list(std::move(f.removed)));
+      }
+      fields.push_back(std::move(o));
+    }
+    // Added and removed entities say what they are (an ipcache entry: its pod, identity, node).
+    std::string headline = fmt::format("{} {}", mark(c.change), c.id);
+    if (!c.label.empty() && c.change != "changed") headline += "  (" + c.label + ")";
+    s.rows.push_back({Value::text(std::move(headline)), Value::of(std::move(lines)), Value::text(std::move(c.entity)),
+                      Value::text(std::move(c.id)), Value::text(std::move(c.change)), Value::text(std::move(c.label)),
+                      Value::of(std::move(fields))});
+    c = Change{};
+  }
+  return s;
+}
+
 }  // namespace
 
 Document diff_report_document(DiffReport&& r) {
@@ -111,45 +157,33 @@ Document diff_report_document(DiffReport&& r) {
                        svg_bar_chart(chart)});
 
   if (!r.summary_only) {
-    Section* cur = nullptr;
-    // Each change is moved into the document and freed: the report and its document are never
-    // both whole in memory (at 1% of 2M keys changed, they were 100 MB each).
-    for (auto& c : r.diff.changes) {
-      if (!cur || cur->id != "changes/" + c.entity) {
-        d.sections.emplace_back();
-        cur = &d.sections.back();
-        cur->id = "changes/" + c.entity;
-        cur->title = c.entity;
-        cur->columns = {{"headline", "", Audience::People}, {"lines", "", Audience::People},
-                        {"entity", "", Audience::Programs}, {"id", "", Audience::Programs},
-                        {"change", "", Audience::Programs}, {"label", "", Audience::Programs},
-                        {"fields", "", Audience::Programs}};
-        cur->layout = Layout::Records;
-        cur->headline = 0;
-        cur->items = 1;
-        cur->bullets = false;  // the headline starts with its mark: + - ~ >
-      }
-      boost::json::array lines, fields;
-      for (auto& f : c.fields) {
-        if (c.change == "changed" || (c.change == "moved" && f.field == "id")) lines.emplace_back(field_line(f));
-        boost::json::object o;
-        o.emplace("field", f.field);
-        o.emplace("old", std::move(f.old_value));
-        o.emplace("new", std::move(f.new_value));
-        if (!f.added.empty() || !f.removed.empty()) {
-          o.emplace("added", json_list(std::move(f.added)));
-          o.emplace("removed", json_list(std::move(f.removed)));
-        }
-        fields.push_back(std::move(o));
-      }
-      // Added and removed entities say what they are (an ipcache entry: its pod, identity, node).
-      std::string headline = fmt::format("{} {}", mark(c.change), c.id);
-      if (!c.label.empty() && c.change != "changed") headline += "  (" + c.label + ")";
-      cur->rows.push_back({Value::text(headline), Value::of(std::move(lines)), Value::text(c.entity), Value::text(c.id),
-                           Value::text(c.change), Value::text(c.label), Value::of(std::move(fields))});
-      c = Change{};
-    }
-    r.diff.changes = {};
+    // A section per entity, built from its changes. Each change is moved into its row and freed:
+    // the report and its document are never both whole in memory (at 1% of 2M keys changed, they
+    // were 100 MB each). With many changes the later entities' sections are built on a second
+    // thread, the changes split about evenly.
+    auto& changes = r.diff.changes;
+    std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) of each entity's changes
+    for (size_t i = 0; i < changes.size(); ++i)
+      if (i == 0 || changes[i].entity != changes[i - 1].entity)
+        groups.emplace_back(i, i + 1);
+      else
+        groups.back().second = i + 1;
+    auto build = [&](size_t g0, size_t g1) {
+      std::vector<Section> out;
+      for (size_t g = g0; g < g1; ++g)
+        out.push_back(change_section(changes.begin() + ptrdiff_t(groups[g].first),
+                                     changes.begin() + ptrdiff_t(groups[g].second)));
+      return out;
+    };
+    size_t split = 1;  // the first entity's section is built here in any case
+    while (split < groups.size() && groups[split].second <= changes.size() / 2) ++split;
+    std::future<std::vector<Section>> later;
+    if (changes.size() >= kSectionThreadAbove && split < groups.size() && std::thread::hardware_concurrency() >= 2)
+      later = std::async(std::launch::async, build, split, groups.size());
+    for (auto& s : build(0, later.valid() ? split : groups.size())) d.sections.push_back(std::move(s));
+    if (later.valid())
+      for (auto& s : later.get()) d.sections.push_back(std::move(s));
+    changes = {};
   }
   if (r.summary_only) return d;  // one screen: the counts (the findings delta is a fact)
   d.sections.push_back(findings_section("findings/new", "new findings", "error", r.findings.added));

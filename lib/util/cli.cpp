@@ -1,5 +1,7 @@
 #include "util/cli.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "util/temp_file.h"
@@ -39,6 +41,12 @@ std::string help_caption(const ToolHelp& help) {
 }
 
 }  // namespace
+
+void exit_after_output(int status) {
+  std::cout.flush();
+  std::fflush(nullptr);
+  std::exit(status);
+}
 
 void print_error(const char* tool, std::string_view message) {
   std::cerr << tool << ": " << terminal_safe(message) << "\n";

@@ -47,6 +47,12 @@ std::optional<boost::program_options::variables_map> parse_command_line(
     int argc, char** argv, const ToolHelp& help, const boost::program_options::options_description& opts,
     std::vector<std::string>& positional, int& exit_status);
 
+// Ends the process once a tool's output is written, leaving what main still holds (a report of
+// millions of small objects, databases mapped into memory) to the exit, which releases it at once:
+// freeing it object by object and closing took 20 ms of a 250 ms kvdiff. Flushes standard output
+// first; atexit handlers and static destructors run as on any exit.
+[[noreturn]] void exit_after_output(int status);
+
 // What --generate KIND writes (cli_docs.cpp): a man page in roff, or a completion script.
 // `opts` is the tool's complete option set (with --version and --generate).
 std::string generate_man_page(const ToolHelp& help, const boost::program_options::options_description& opts);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
+
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "diff/diff.h"
 #include "store/import_file.h"
@@ -192,8 +194,9 @@ TEST_CASE("kvdiff: the key merge cut in two halves on two threads finds what one
   }
 }
 
-TEST_CASE("kvdiff: OLD's entities read on a second connection give what one connection gives") {
-  // More differing keys than the thousand above which OLD's side runs on its reader connection.
+TEST_CASE("kvdiff: entities diffed on two threads give what one thread gives") {
+  // More differing keys than the thousand above which a second thread works on the reader
+  // connections, in several entities: each entity's sides are read and compared as tasks.
   TempFile file("kvsnap-test");  // the reader connection opens the file again: not :memory:
   Db db(file.path(), Db::Mode::Create);
   ensure_schema(db, file.path());
@@ -206,7 +209,17 @@ TEST_CASE("kvdiff: OLD's entities read on a second connection give what one conn
       r.value =
           fmt::format(R"({{"IP":"10.1.{}.{}","HostIP":"192.168.1.5","ID":{}}})", k / 250, k % 250, 1000 + k + snapshot);
       imp.record(std::move(r));
+      if (k % 100 == 0) {
+        Record id;
+        id.key = fmt::format("cilium/state/identities/v1/id/{}", 1000 + k + snapshot);  // moved
+        id.value = fmt::format("k8s:app=a{};", k);
+        imp.record(std::move(id));
+      }
     }
+    Record hb;
+    hb.key = "cilium/.heartbeat";
+    hb.value = fmt::format("2025-03-10T08:1{}:00Z", snapshot);
+    imp.record(std::move(hb));
     imp.finish();
   }
   db.exec("COMMIT");
@@ -216,9 +229,19 @@ TEST_CASE("kvdiff: OLD's entities read on a second connection give what one conn
   threaded.split_key_merge_above = 0;
   DiffResult one = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{}),
              two = diff_snapshots({&db, 1}, {&db, 2}, threaded);
-  CHECK(one.changes.size() == 1500);
+  CHECK(one.changes.size() == 1500 + 15 + 1);
   check_same_changes(two, one);
-  CHECK(two.changes.front().fields.front().field == "identity");
+  REQUIRE(two.counts.size() == one.counts.size());
+  for (size_t i = 0; i < one.counts.size(); ++i) {
+    CHECK(two.counts[i].first == one.counts[i].first);
+    CHECK(two.counts[i].second.moved == one.counts[i].second.moved);
+    CHECK(two.counts[i].second.changed == one.counts[i].second.changed);
+  }
+  auto ip = std::find_if(two.changes.begin(), two.changes.end(), [](const Change& c) { return c.entity == "ipcache"; });
+  REQUIRE(ip != two.changes.end());
+  CHECK(ip->fields.front().field == "identity");
+  CHECK(two.counts[1].first == "identity");
+  CHECK(two.counts[1].second.moved == 15);
 }
 
 TEST_CASE("kvdiff: a changed list or label set carries what was added and removed inside it") {
