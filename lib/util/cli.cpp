@@ -43,6 +43,7 @@ std::string help_caption(const ToolHelp& help) {
 }  // namespace
 
 void exit_after_output(int status) {
+  remove_temp_files();
   std::cout.flush();
   std::fflush(nullptr);
   std::exit(status);

@@ -49,8 +49,9 @@ std::optional<boost::program_options::variables_map> parse_command_line(
 
 // Ends the process once a tool's output is written, leaving what main still holds (a report of
 // millions of small objects, databases mapped into memory) to the exit, which releases it at once:
-// freeing it object by object and closing took 20 ms of a 250 ms kvdiff. Flushes standard output
-// first; atexit handlers and static destructors run as on any exit.
+// freeing it object by object and closing took 20 ms of a 250 ms kvdiff. Removes the temporary
+// files still there (util/temp_file.h) and flushes standard output first; atexit handlers and
+// static destructors run as on any exit.
 [[noreturn]] void exit_after_output(int status);
 
 // What --generate KIND writes (cli_docs.cpp): a man page in roff, or a completion script.

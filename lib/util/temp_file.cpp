@@ -48,10 +48,14 @@ void unregister_path(int slot) {
   if (slot >= 0) g_slots[slot].used.store(false);
 }
 
-extern "C" void on_fatal_signal(int sig) {
+void unlink_registered() {
   for (auto& s : g_slots)
     if (s.used.load())
       for (auto& p : s.paths) ::unlink(p);
+}
+
+extern "C" void on_fatal_signal(int sig) {
+  unlink_registered();
   // Die of the signal, as the caller expects (the shell reports 130 for SIGINT).
   ::signal(sig, SIG_DFL);
   ::raise(sig);
@@ -154,5 +158,7 @@ void TempFile::release() {
 }
 
 TempFile::~TempFile() { remove(); }
+
+void remove_temp_files() { unlink_registered(); }
 
 }  // namespace kvsnap

@@ -33,6 +33,10 @@ class TempFile {
   int slot_ = -1;  // in the signal handler's table
 };
 
+// Removes every temporary file not removed yet, as their destructors would: for an exit that
+// skips destructors (util/cli.h, exit_after_output).
+void remove_temp_files();
+
 // What every tool does first: remove registered temporary files on SIGINT, SIGTERM and SIGHUP,
 // and turn SIGXFSZ (a file-size limit) into a failing write that is reported, not a silent death.
 void install_signal_handling();

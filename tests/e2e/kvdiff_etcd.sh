@@ -114,4 +114,11 @@ expect_in "$TMP/out" "findings:"
 expect_status 2 kvdiff -d "$db" before nope
 expect_in "$TMP/err" "no snapshot 'nope'"
 expect_status 2 kvdiff -d "$db" --entity nodes before after
+# Two files are imported into temporary databases; kvdiff exits without tearing down what it
+# holds, and leaves nothing in $TMPDIR (with findings and without: the checks' threads too).
+mkdir "$TMP/tmpdir"
+for extra in "" --no-findings; do
+  TMPDIR=$TMP/tmpdir expect_status 1 kvdiff -o json $extra "$TMP/a.json" "$TMP/b.json"
+  [ -z "$(ls -A "$TMP/tmpdir")" ] || fail "kvdiff $extra left $(ls -A "$TMP/tmpdir") in TMPDIR"
+done
 echo "ok"
