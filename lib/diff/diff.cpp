@@ -117,8 +117,8 @@ class EntityStream {
 };
 
 // The labels of a Cilium label string as written ("k8s:a=b;k8s:c=d;" -> "k8s:a=b", "k8s:c=d").
-std::vector<boost::json::value> label_elements(std::string_view labels) {
-  std::vector<boost::json::value> out;
+boost::json::array label_elements(std::string_view labels) {
+  boost::json::array out;
   size_t pos = 0;
   while (pos < labels.size()) {
     size_t end = labels.find(';', pos);
@@ -131,8 +131,7 @@ std::vector<boost::json::value> label_elements(std::string_view labels) {
 
 // The elements of `from` that `other` does not hold (as a multiset: an element twice in `from`
 // and once in `other` is left once), in the order of `from`.
-std::vector<boost::json::value> missing_from(const std::vector<boost::json::value>& from,
-                                             const std::vector<boost::json::value>& other) {
+std::vector<boost::json::value> missing_from(const boost::json::array& from, const boost::json::array& other) {
   // Elements by their JSON text; a string (a backend, a label) by its bytes after a mark no JSON
   // text starts with, without serializing it.
   auto key = [](const boost::json::value& v) {
@@ -169,34 +168,35 @@ std::vector<boost::json::value> members_missing_from(const boost::json::object& 
 void fill_delta(FieldChange& f, bool label_set) {
   const boost::json::value &x = f.old_value, &y = f.new_value;
   if (x.is_array() && y.is_array()) {
-    std::vector<boost::json::value> a(x.as_array().begin(), x.as_array().end());
-    std::vector<boost::json::value> b(y.as_array().begin(), y.as_array().end());
-    f.added = missing_from(b, a);
-    f.removed = missing_from(a, b);
+    f.added = missing_from(y.get_array(), x.get_array());
+    f.removed = missing_from(x.get_array(), y.get_array());
   } else if (label_set && x.is_string() && y.is_string()) {
-    auto a = label_elements(x.as_string()), b = label_elements(y.as_string());
+    auto a = label_elements(x.get_string()), b = label_elements(y.get_string());
     f.added = missing_from(b, a);
     f.removed = missing_from(a, b);
   } else if (x.is_object() && y.is_object()) {
-    f.added = members_missing_from(y.as_object(), x.as_object());
-    f.removed = members_missing_from(x.as_object(), y.as_object());
+    f.added = members_missing_from(y.get_object(), x.get_object());
+    f.removed = members_missing_from(x.get_object(), y.get_object());
   }
 }
 
-void compare(const boost::json::object& a, const boost::json::object& b, const char* prefix,
+// The fields whose values differ between `a` and `b` (parsed from one entity's rows, consumed),
+// in name order.
+void compare(boost::json::object&& a, boost::json::object&& b, const char* prefix,
              const std::vector<std::string>& label_sets, std::vector<FieldChange>& out) {
-  std::set<std::string> names;
-  for (const auto& kv : a) names.insert(std::string(kv.key()));
-  for (const auto& kv : b) names.insert(std::string(kv.key()));
-  for (const auto& n : names) {
-    const boost::json::value* va = a.if_contains(n);
-    const boost::json::value* vb = b.if_contains(n);
-    boost::json::value x = va ? *va : nullptr, y = vb ? *vb : nullptr;
-    if (x == y) continue;
+  std::vector<std::string_view> names;
+  for (const auto& kv : a) names.push_back(kv.key());
+  for (const auto& kv : b) names.push_back(kv.key());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (std::string_view n : names) {
+    boost::json::value* va = a.if_contains(n);
+    boost::json::value* vb = b.if_contains(n);
+    if (va && vb ? *va == *vb : !va ? (vb && vb->is_null()) : va->is_null()) continue;
     FieldChange f;
-    f.field = prefix + n;
-    f.old_value = std::move(x);
-    f.new_value = std::move(y);
+    f.field = prefix + std::string(n);
+    if (va) f.old_value = std::move(*va);
+    if (vb) f.new_value = std::move(*vb);
     fill_delta(f, std::find(label_sets.begin(), label_sets.end(), n) != label_sets.end());
     out.push_back(std::move(f));
   }
@@ -214,11 +214,11 @@ Change make_change(const EntityDef& e, const Row& r, const char* kind, std::vect
 
 std::vector<FieldChange> all_fields(const Row& r, bool as_new, bool meta) {
   std::vector<FieldChange> out;
-  auto add = [&](const boost::json::object& o, const char* prefix) {
-    for (const auto& kv : o) {
+  auto add = [&](boost::json::object&& o, const char* prefix) {
+    for (auto& kv : o) {
       FieldChange f;
       f.field = prefix + std::string(kv.key());
-      (as_new ? f.new_value : f.old_value) = kv.value();
+      (as_new ? f.new_value : f.old_value) = std::move(kv.value());
       out.push_back(std::move(f));
     }
   };
