@@ -293,7 +293,9 @@ CREATE TABLE IF NOT EXISTS node_address (
   ip          TEXT NOT NULL,  -- the address as written
   ip_bin      BLOB  -- ip as a 16-byte BLOB (IPv4 as ::ffff:a.b.c.d)
 );
-CREATE INDEX IF NOT EXISTS node_address_ip ON node_address(snapshot_id, ip_bin);
+-- Covers which node an address names, so that finding it reads no table row (kvdiff's labels of
+-- identity references and ipcache entries look one up per entry).
+CREATE INDEX IF NOT EXISTS node_address_ip ON node_address(snapshot_id, ip_bin, scope, cluster, type, node);
 CREATE INDEX IF NOT EXISTS node_address_kv ON node_address(kv_id);
 
 -- Pod CIDRs of a node: primary and secondary, IPv4 and IPv6.
