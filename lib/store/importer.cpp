@@ -26,12 +26,28 @@ std::optional<int64_t> find_snapshot_by_name(Db& db, const std::string& name) {
 }
 
 void delete_snapshot(Db& db, int64_t id) {
-  Stmt tables = db.prepare(
+  // The database's only snapshot: each table is emptied whole. A DELETE without WHERE on a table
+  // without triggers frees its pages and its indexes' without visiting a row; row by row, through
+  // every index, 1M keys took 14 s. The triggers (kv's) go for that and come back from
+  // schema.sql, all inside the caller's transaction.
+  Stmt others = db.prepare("SELECT EXISTS (SELECT 1 FROM snapshot WHERE id <> ?)");
+  others.bind(1, id);
+  bool only = others.step() && others.int64(0) == 0;
+  std::vector<std::string> tables;
+  Stmt list = db.prepare(
       "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
       "WHERE m.type = 'table' AND c.name = 'snapshot_id'");
-  while (tables.step()) {
-    Stmt del = db.prepare(fmt::format("DELETE FROM \"{}\" WHERE snapshot_id = ?", tables.text(0)));
-    del.bind(1, id).run();
+  while (list.step()) tables.push_back(list.text(0));
+  if (only) {
+    std::vector<std::string> triggers;
+    Stmt t = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'");
+    while (t.step()) triggers.push_back(t.text(0));
+    for (const auto& name : triggers) db.exec(fmt::format("DROP TRIGGER \"{}\"", name));
+    for (const auto& table : tables) db.exec(fmt::format("DELETE FROM \"{}\"", table));
+    db.exec(embedded_file("schema.sql"));
+  } else {
+    for (const auto& table : tables)
+      db.prepare(fmt::format("DELETE FROM \"{}\" WHERE snapshot_id = ?", table)).bind(1, id).run();
   }
   db.prepare("DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
 }

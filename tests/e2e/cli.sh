@@ -40,6 +40,13 @@ expect_status 0 kvimport -d "$db" --replace "$FIX/seed/get-json.txt"
 expect_eq "$(q "$db" "SELECT count(*) FROM snapshot")" "1"
 expect_eq "$(q "$db" "SELECT count(DISTINCT snapshot_id) FROM kv")" "1" "--replace leaves no rows of the old snapshot"
 expect_eq "$(q "$db" "SELECT count(*) FROM identity_label")" "8" "--replace leaves no decoded rows of the old snapshot"
+# Replacing the only snapshot empties every table at once (its triggers dropped for that): the
+# database then has what a new one has, triggers, indexes and row digests included.
+kvimport -d "$TMP/fresh.db" "$FIX/seed/get-json.txt" >/dev/null
+objects="SELECT group_concat(type || ' ' || name, ', ') FROM (SELECT type, name FROM sqlite_master ORDER BY 1, 2)"
+expect_eq "$(q "$db" "$objects")" "$(q "$TMP/fresh.db" "$objects")" "--replace leaves the schema of a new database"
+rows="SELECT (SELECT count(*) FROM kv) || ' ' || (SELECT group_concat(first_kv_id || ':' || length(digests)) FROM kv_digest)"
+expect_eq "$(q "$db" "$rows")" "$(q "$TMP/fresh.db" "$rows")" "--replace: rows and digests as in a new database"
 
 # -n, stdin, compressed input (detected from the bytes, not the name).
 zstd -q -c "$FIX/seed/get-json.txt" >"$TMP/seed.data"
@@ -54,6 +61,13 @@ expect_eq "$(q "$db" "SELECT name || ':' || key_count FROM snapshot ORDER BY id"
   "$(printf 'get-json.txt:5\nzst:5\ngz:5\npiped:12')"
 # The same keys and values whatever the format or compression.
 expect_eq "$(q "$db" "SELECT count(*) FROM (SELECT key, value FROM kv WHERE snapshot_id = 3 EXCEPT SELECT key, value FROM kv WHERE snapshot_id = 2)")" "0"
+# Replacing one of several snapshots deletes its rows only.
+expect_status 0 kvimport -d "$db" -n zst --replace "$FIX/etcd-3.4/get-protobuf.bin"
+expect_eq "$(q "$db" "SELECT name || ':' || key_count FROM snapshot ORDER BY name")" \
+  "$(printf 'get-json.txt:5\ngz:5\npiped:12\nzst:12')"
+expect_eq "$(q "$db" "SELECT count(*) FROM kv")" "34" "--replace of one snapshot of several"
+expect_eq "$(q "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" \
+  "$(q "$TMP/fresh.db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")"
 expect_status 2 kvimport -d "$db" -n x "$FIX/seed/get-json.txt" "$FIX/seed/seed-kvstore.txt"
 expect_in "$TMP/err" "-n names one snapshot"
 
