@@ -232,14 +232,15 @@ bool names_field(std::string_view key, std::string_view name) {
   size_t i = 0, j = 0;
   while (i < key.size() && j < name.size()) {
     char folded;
-    if (key.substr(i, 3) == "\xE2\x84\xAA") {
+    unsigned char c = static_cast<unsigned char>(key[i]);
+    if (c < 0x80) {
+      folded = upper(c), ++i;
+    } else if (c == 0xE2 && key.substr(i, 3) == "\xE2\x84\xAA") {
       folded = 'K', i += 3;
-    } else if (key.substr(i, 2) == "\xC5\xBF") {
+    } else if (c == 0xC5 && key.substr(i, 2) == "\xC5\xBF") {
       folded = 'S', i += 2;
-    } else if (static_cast<unsigned char>(key[i]) >= 0x80) {
-      return false;
     } else {
-      folded = upper(static_cast<unsigned char>(key[i++]));
+      return false;
     }
     if (folded != upper(static_cast<unsigned char>(name[j++]))) return false;
   }
@@ -258,8 +259,14 @@ void Struct::add(Ref value) {
 
 Refs Struct::field(std::string_view name) const {
   Refs out;
-  for (const auto& [key, value] : members_)
+  auto upper = [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; };
+  for (const auto& [key, value] : members_) {
+    // Most members are told apart here: shorter than the name, or starting with another ASCII letter.
+    if (key.size() < name.size() ||
+        (!name.empty() && static_cast<unsigned char>(key[0]) < 0x80 && upper(key[0]) != upper(name[0])))
+      continue;
     if (names_field(key, name)) out.push_back(value);
+  }
   return out;
 }
 

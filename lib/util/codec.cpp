@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace kvsnap {
 namespace {
@@ -221,6 +222,14 @@ std::optional<std::string> go_unquote(std::string_view q) {
 bool is_valid_utf8(std::string_view s) {
   size_t i = 0, n = s.size();
   while (i < n) {
+    // Eight ASCII bytes at a time: keys and label strings are ASCII but for a rare byte.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i == n) break;
     unsigned char c = s[i];
     if (c < 0x80) {
       ++i;
