@@ -52,7 +52,8 @@ struct DiffOptions {
   // Non-negative when nothing else uses the snapshots' first reader connections (Db::reader(0))
   // meanwhile (kvdiff --no-findings): a second thread then works on them. It compares the upper
   // half of the keys when they are not compared by digest and OLD has more keys than this, and
-  // reads OLD's entities when more than a thousand keys differ. Negative: never.
+  // shares the entities' reads and comparisons when more than a thousand keys differ on a side
+  // (and at most 50,000). Negative: never.
   int64_t split_key_merge_above = -1;
   // Compare rows by their kv_digest when both snapshots list their keys in order and metadata is
   // not compared; false: always read every key and value (the tests compare the two ways).
