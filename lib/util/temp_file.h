@@ -33,8 +33,9 @@ class TempFile {
   int slot_ = -1;  // in the signal handler's table
 };
 
-// Removes every temporary file not removed yet, as their destructors would: for an exit that
-// skips destructors (util/cli.h, exit_after_output).
+// Removes the temporary files not removed yet that the signal handler would (all but those whose
+// path is longer than 4096 bytes or that came after 16 others still there), as their destructors
+// would: for an exit that skips destructors (util/cli.h, exit_after_output).
 void remove_temp_files();
 
 // What every tool does first: remove registered temporary files on SIGINT, SIGTERM and SIGHUP,

@@ -4,14 +4,15 @@
 -- kvdiff binds :ids, the kv ids of the keys that differ between the snapshots (a JSON array).
 -- json_each before service (CROSS JOIN keeps the order): service is probed by the ids; kv is read for the metadata only,
 -- when kvdiff binds :metadata = 1 (--include-metadata).
--- A backend or frontend as one string, "IP port-name protocol/port[ hostname][ zone=Z]": format() writes
--- NULL as nothing, and builds the string at once (a third faster than nine concatenations).
+-- A backend or frontend is one string built with || (not format(), which would end it at a NUL byte
+-- that a JSON string may hold: two backends differing after it would compare equal).
 -- The label column: the frontends (IP:port/protocol and the port's name) and how many backends.
 SELECT CASE WHEN s.scope = 'cache' THEN 'cache:' ELSE '' END || s.key_cluster || '/' || s.key_namespace || '/' || s.key_name AS id,
        json_object('cluster_id', s.cluster_id, 'include_external', s.include_external, 'shared', s.shared,
-                   'frontends', (SELECT json_group_array(x) FROM (SELECT format('%s %s %s/%s', f.ip, f.port_name, f.protocol, f.port) AS x
+                   'frontends', (SELECT json_group_array(x) FROM (SELECT f.ip || ' ' || f.port_name || ' ' || coalesce(f.protocol, '') || '/' || coalesce(f.port, '') AS x
                                                               FROM service_frontend f WHERE f.kv_id = s.kv_id ORDER BY x)),
-                   'backends', (SELECT json_group_array(x) FROM (SELECT format('%s %s %s/%s%s%s', b.ip, b.port_name, b.protocol, b.port, ' ' || b.hostname, ' zone=' || b.zone) AS x
+                   'backends', (SELECT json_group_array(x) FROM (SELECT b.ip || ' ' || b.port_name || ' ' || coalesce(b.protocol, '') || '/' || coalesce(b.port, '')
+                                                                  || coalesce(' ' || b.hostname, '') || coalesce(' zone=' || b.zone, '') AS x
                                                              FROM service_backend b WHERE b.kv_id = s.kv_id ORDER BY x)),
                    'labels', json(s.labels), 'selector', json(s.selector)) AS fields,
        CASE WHEN :metadata THEN (SELECT json_object('create_revision', k.create_revision, 'mod_revision', k.mod_revision,

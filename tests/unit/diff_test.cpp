@@ -335,3 +335,34 @@ TEST_CASE("kvdiff: the key entity holds the keys no other entity decodes, and th
                                              "key cilium/.heartbeat", "key cilium/state/ip/v1/default/10.0.0.2",
                                              "key cilium/state/whatever/v9/x"});
 }
+
+TEST_CASE("kvdiff: backends that differ only after a NUL byte differ") {
+  // A JSON string may hold U+0000; the backend's text keeps every byte after it (format()'s %s
+  // would end the text there, and the two services would compare equal).
+  Db db(":memory:", Db::Mode::Create);
+  ensure_schema(db, ":memory:");
+  db.exec("BEGIN");
+  for (int snapshot = 0; snapshot < 2; ++snapshot) {
+    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
+    Record r;
+    r.key = "cilium/state/services/v1/c1/ns/s";
+    r.value = fmt::format(R"({{"cluster":"c1","namespace":"ns","name":"s",)"
+                          R"("frontends":{{"10.96.0.1":{{"fe\u0000{}":{{"Protocol":"TCP","Port":80}}}}}},)"
+                          R"("backends":{{"10.0.0.1":{{"http\u0000{}":{{"Protocol":"TCP","Port":80}}}}}}}})",
+                          snapshot ? "two" : "one", snapshot ? "two" : "one");
+    imp.record(std::move(r));
+    imp.finish();
+  }
+  db.exec("COMMIT");
+  register_sql_functions(db);
+  DiffResult r = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{});
+  REQUIRE(r.changes.size() == 1);
+  const Change& c = r.changes.front();
+  CHECK(c.change == "changed");
+  std::vector<std::string> fields;
+  for (const auto& f : c.fields) fields.push_back(f.field);
+  CHECK(fields == std::vector<std::string>{"backends", "frontends"});
+  const FieldChange& b = field(c, "backends");
+  CHECK(strings(b.added) == std::vector<std::string>{std::string("10.0.0.1 http\0two TCP/80", 24)});
+  CHECK(strings(b.removed) == std::vector<std::string>{std::string("10.0.0.1 http\0one TCP/80", 24)});
+}
