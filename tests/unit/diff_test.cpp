@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <functional>
 
 #include "diff/diff.h"
 #include "store/import_file.h"
@@ -54,6 +55,26 @@ std::vector<std::string> strings(const std::vector<boost::json::value>& values) 
   std::vector<std::string> out;
   for (const auto& v : values) out.push_back(v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v));
   return out;
+}
+
+// Snapshots 1 "old" and 2 "new" in a new in-memory database, of the keys and values that
+// `records(0)` and `records(1)` give.
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+void import_old_new(Db& db, const std::function<KeyValues(int)>& records) {
+  ensure_schema(db, ":memory:");
+  db.exec("BEGIN");
+  for (int snapshot = 0; snapshot < 2; ++snapshot) {
+    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
+    for (auto& [key, value] : records(snapshot)) {
+      Record r;
+      r.key = key;
+      r.value = value;
+      imp.record(std::move(r));
+    }
+    imp.finish();
+  }
+  db.exec("COMMIT");
+  register_sql_functions(db);
 }
 
 }  // namespace
@@ -298,28 +319,18 @@ TEST_CASE("kvdiff: added and removed entities carry what identifies them") {
 
 TEST_CASE("kvdiff: the key entity holds the keys no other entity decodes, and those that failed to decode") {
   Db db(":memory:", Db::Mode::Create);
-  ensure_schema(db, ":memory:");
-  db.exec("BEGIN");
-  for (int snapshot = 0; snapshot < 2; ++snapshot) {
-    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
-    auto put = [&](const char* key, std::string value) {
-      Record r;
-      r.key = key;
-      r.value = std::move(value);
-      imp.record(std::move(r));
+  // Every value differs between the two snapshots.
+  import_old_new(db, [](int snapshot) {
+    return KeyValues{
+        {"cilium/.heartbeat", snapshot ? "2025-03-10T08:16:00Z" : "2025-03-10T08:15:00Z"},
+        {"cilium/state/identities/v1/id/1000", fmt::format("k8s:app=a{};", snapshot)},
+        {"cilium/state/ip/v1/default/10.0.0.1", fmt::format(R"({{"IP":"10.0.0.1","ID":{}}})", 1000 + snapshot)},
+        {"cilium/state/ip/v1/default/10.0.0.2", fmt::format("not json {}", snapshot)},  // a decode error
+        {"cilium/state/nodes/v1/default/n1",
+         fmt::format(R"({{"Name":"n1","Cluster":"default","ClusterID":{}}})", snapshot)},
+        {"cilium/state/whatever/v9/x", fmt::format("{}", snapshot)},  // no layout
     };
-    // Every value differs between the two snapshots.
-    put("cilium/.heartbeat", snapshot ? "2025-03-10T08:16:00Z" : "2025-03-10T08:15:00Z");
-    put("cilium/state/identities/v1/id/1000", fmt::format("k8s:app=a{};", snapshot));
-    put("cilium/state/ip/v1/default/10.0.0.1", fmt::format(R"({{"IP":"10.0.0.1","ID":{}}})", 1000 + snapshot));
-    put("cilium/state/ip/v1/default/10.0.0.2", fmt::format("not json {}", snapshot));  // a decode error
-    put("cilium/state/nodes/v1/default/n1",
-        fmt::format(R"({{"Name":"n1","Cluster":"default","ClusterID":{}}})", snapshot));
-    put("cilium/state/whatever/v9/x", fmt::format("{}", snapshot));  // no layout
-    imp.finish();
-  }
-  db.exec("COMMIT");
-  register_sql_functions(db);
+  });
   DiffOptions key_only;
   key_only.entities = {"key"};
   DiffResult r = diff_snapshots({&db, 1}, {&db, 2}, key_only);
@@ -340,21 +351,13 @@ TEST_CASE("kvdiff: backends that differ only after a NUL byte differ") {
   // A JSON string may hold U+0000; the backend's text keeps every byte after it (format()'s %s
   // would end the text there, and the two services would compare equal).
   Db db(":memory:", Db::Mode::Create);
-  ensure_schema(db, ":memory:");
-  db.exec("BEGIN");
-  for (int snapshot = 0; snapshot < 2; ++snapshot) {
-    Importer imp(db, snapshot ? "new" : "old", "test", "test", false);
-    Record r;
-    r.key = "cilium/state/services/v1/c1/ns/s";
-    r.value = fmt::format(R"({{"cluster":"c1","namespace":"ns","name":"s",)"
-                          R"("frontends":{{"10.96.0.1":{{"fe\u0000{}":{{"Protocol":"TCP","Port":80}}}}}},)"
-                          R"("backends":{{"10.0.0.1":{{"http\u0000{}":{{"Protocol":"TCP","Port":80}}}}}}}})",
-                          snapshot ? "two" : "one", snapshot ? "two" : "one");
-    imp.record(std::move(r));
-    imp.finish();
-  }
-  db.exec("COMMIT");
-  register_sql_functions(db);
+  import_old_new(db, [](int snapshot) {
+    return KeyValues{{"cilium/state/services/v1/c1/ns/s",
+                      fmt::format(R"({{"cluster":"c1","namespace":"ns","name":"s",)"
+                                  R"("frontends":{{"10.96.0.1":{{"fe\u0000{}":{{"Protocol":"TCP","Port":80}}}}}},)"
+                                  R"("backends":{{"10.0.0.1":{{"http\u0000{}":{{"Protocol":"TCP","Port":80}}}}}}}})",
+                                  snapshot ? "two" : "one", snapshot ? "two" : "one")}};
+  });
   DiffResult r = diff_snapshots({&db, 1}, {&db, 2}, DiffOptions{});
   REQUIRE(r.changes.size() == 1);
   const Change& c = r.changes.front();
