@@ -31,6 +31,11 @@ KINDS = ("added", "removed", "changed")
 GROWTH_AIM = 2.2
 QUERIES = ("pods-per-node", "identities-per-namespace", "nodes", "snapshot-summary")
 SLOWEST_CHECKS = 8
+# Where an import's time goes (kvimport --timings), once each at N: (column title, kvimport arguments,
+# needs the snapshot). Index builds under PROFILE_FOLD s in every column are summed into one row.
+PROFILES = [("dump.json", ["dump.json"], False), ("snap.db --no-history", ["--no-history", "snap.db"], True),
+            ("snap.db", ["snap.db"], True)]
+PROFILE_FOLD = 0.02
 MIB = 1 << 20
 
 # One round of measured commands, in order. Names in TOOLS run the built tools; {now} is the
@@ -444,6 +449,23 @@ class Size:
         self.checks.sort(key=lambda c: (-c["wall"], c["id"]))
         log(f"{self.label}: each of {len(self.checks)} checks alone: {sum(c['wall'] for c in self.checks):.1f} s")
 
+    def profile(self):
+        """One kvimport --timings of each PROFILES input: the phases of an import, for the docs."""
+        self.profiles = []
+        for title, args, snap in PROFILES:
+            if snap and not self.b.snapshot:
+                continue
+            (self.dir / "profile.db").unlink(missing_ok=True)
+            argv = ["kvimport", "--timings", "-o", "json", "-d", "profile.db", *args]
+            s = self.run(argv, "profile.out")
+            rows = next((x["rows"] for x in self.report("profile.out")["sections"] if x["id"] == "timings"), None)
+            if not rows:
+                raise BenchError(f"{shlex.join(argv)} printed no timings section:\n{tail(self.dir / 'profile.out')}")
+            self.profiles.append({"title": title, "cmd": shlex.join(argv), "wall": round(s.wall, 2),
+                                  "phases": [{"phase": r["phase"], "wall": r["wall_s"], "cpu": r["cpu_s"]} for r in rows]})
+            log(f"{self.label}: {shlex.join(argv)}: {s.wall:.2f} s")
+        (self.dir / "profile.db").unlink(missing_ok=True)
+
     def saved_queries(self):
         want = {"pods-per-node": self.nodes, "nodes": self.nodes, "snapshot-summary": 2}  # diff.db: 2 snapshots
         samples, rows, timed_out = {q: [] for q in QUERIES}, {}, set()
@@ -553,7 +575,8 @@ class Bench:
             if label == "N":
                 size.each_check()
                 size.saved_queries()
-                res.update(checks=size.checks, queries=size.queries)
+                size.profile()
+                res.update(checks=size.checks, queries=size.queries, profiles=size.profiles)
             res["ratios"] += size.ratios()
             res["setup"][label] = size.setup
             res["sizes"].append({"label": label, "keys_requested": keys, "keys": size.n})
@@ -645,6 +668,9 @@ def tables(res):
                                                                   "HWM MiB"], rows,
                     [f"A run longer than {res['query_timeout']:g} s is stopped and the query's other runs skipped."]))
 
+    if profiles := res.get("profiles"):
+        out.append(profile_table(profiles))
+
     setup = [res["setup"][l] for l in labels]
     rows = [[st["step"]] + [num(s["steps"][i]["wall"]) if i < len(s["steps"]) else "—" for s in setup] + [st["cmd"]]
             for i, st in enumerate(setup[0]["steps"])]
@@ -658,6 +684,36 @@ def tables(res):
     rows += [[name] + [num(get(s), digits) for s in setup] + [""] for name, get, digits in facts]
     out.append(("Setup: timed, not measured (seconds)", ["setup"] + labels + ["what (at N)"], rows, []))
     return out
+
+
+def profile_table(profiles):
+    """The phases of each profiled import side by side, in the order they happen."""
+    order = []  # phase names: each profile's in its order, a new one after the phase before it
+    for p in profiles:
+        at = 0
+        for ph in p["phases"]:
+            if ph["phase"] in order:
+                at = order.index(ph["phase"]) + 1
+            else:
+                order.insert(at, ph["phase"])
+                at += 1
+    by = [{ph["phase"]: ph for ph in p["phases"]} for p in profiles]
+    small = [n for n in order if n.startswith("build index ")
+             and all(b.get(n, {}).get("wall", 0) < PROFILE_FOLD for b in by)]
+    rows = []
+    for name in order:
+        if name in small:
+            if name != small[0]:
+                continue
+            cells = [sum(b[n][k] for n in small if n in b) for b in by for k in ("wall", "cpu")]
+            rows.append([f"build the other {len(small)} indexes (each < {PROFILE_FOLD} s)"] + [num(c) for c in cells])
+            continue
+        rows.append([name] + [num(b[name][k]) if name in b else "—" for b in by for k in ("wall", "cpu")])
+    heads = ["phase"] + [h for p in profiles for h in (f"{p['title']} wall s", "cpu s")]
+    return ("Where an import's time goes at N: kvimport --timings, one run each", heads, rows,
+            ["`" + "`, `".join(p["cmd"] for p in profiles) + "`. cpu s counts every thread of the process; the two "
+             "rows starting with \"-\" are the two threads of the load, each while busy (not waiting for the other): "
+             "the one whose busy time is close to the load's wall time sets the pace"])
 
 
 def render_text(res):

@@ -27,6 +27,7 @@
 #include "util/cli.h"
 #include "util/error.h"
 #include "util/temp_file.h"
+#include "util/time.h"
 
 namespace po = boost::program_options;
 using namespace kvsnap;
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
       ("skip-hash-check", "etcd db files: import even when the SHA-256 trailer does not match")
       ("status", "print etcdctl snapshot status numbers (hash, revision, totalKey, totalSize) and the file's shape")
       ("verify", "check an etcd db file's integrity as bbolt check does; exit 1 on a problem")
+      ("timings", "add where the import's time went (reading, SQLite, each index, the commit) to the report")
       ("list-formats", "list the input formats and exit")
       ("list-layouts", "list the Cilium key layouts that are decoded and exit");
   // clang-format on
@@ -240,6 +242,8 @@ int main(int argc, char** argv) {
   // one transaction; SQLite's journal undoes an interrupted one.
   ProgressLine progress;
   std::vector<ImportSummary> done;
+  std::vector<ImportPhase> run_timings;
+  Stopwatch run_clock;
   try {
     struct stat st;
     bool existed = ::stat(db_path.c_str(), &st) == 0;
@@ -262,10 +266,19 @@ int main(int argc, char** argv) {
         done.push_back(import_path(*db, input, req));
         progress.clear();
       }
+      Stopwatch clock;
       txn.commit();
+      db.reset();
+      run_timings.push_back({"commit and close the database", clock.wall(), clock.cpu()});
     }
-    if (!existed) publish_new_database(building, db_path);
-    print_document(import_report_document(done, db_path), out, DocumentKind::Report);
+    if (!existed) {
+      Stopwatch clock;
+      publish_new_database(building, db_path);
+      run_timings.push_back({"write the new file to disk (fsync), move it into place", clock.wall(), clock.cpu()});
+    }
+    run_timings.push_back({"total", run_clock.wall(), run_clock.cpu()});
+    print_document(import_report_document(done, db_path, vm.count("timings") ? &run_timings : nullptr), out,
+                   DocumentKind::Report);
     return 0;
   } catch (const InputError& e) {
     progress.clear();

@@ -268,8 +268,11 @@ class EtcdDbScan {
   // writes in.
   std::vector<KeyRecord>& sorted_records() { return records_; }
   const std::vector<LeaseRecord>& leases() const { return leases_; }
+  // How long run()'s walk and sort took.
+  const std::vector<ImportPhase>& phases() const { return phases_; }
 
   void run() {
+    Stopwatch clock;
     open();
     // The bucket hash and the live keys are what --status reports; the import needs neither
     // (4% of its time at 1M keys).
@@ -302,6 +305,8 @@ class EtcdDbScan {
     status_.pages = bolt_->stats();
     status_.revision = last_main_;
     status_.total_key_live = latest_.live();
+    phases_.push_back({"walk the b+tree pages", clock.wall(), clock.cpu()});
+    clock.restart();
     records_ = collected_.take();
     // A record's revision orders the records of one key as the bucket does. Keys share long
     // prefixes, so the sort is mostly memcmp: the two halves sort on two threads, then merge.
@@ -318,6 +323,7 @@ class EtcdDbScan {
     std::sort(mid, records_.end(), less);
     if (lower.valid()) lower.get();
     merge_halves(records_, less);
+    phases_.push_back({"sort the key bucket's records by key", clock.wall(), clock.cpu()});
   }
 
   // The store's current revision (kvstore.go restore): the last record, raised to the
@@ -439,6 +445,7 @@ class EtcdDbScan {
   RecordBlocks collected_;
   std::vector<KeyRecord> records_;
   std::vector<LeaseRecord> leases_;
+  std::vector<ImportPhase> phases_;
   int64_t last_main_ = 0;
 };
 
@@ -489,7 +496,9 @@ std::vector<std::string> etcd_db_verify(const std::string& name, std::string_vie
 }
 
 void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
+  Stopwatch clock;
   DbBytes b = load_db_bytes(in);
+  sink.phase({"read the file", clock.wall(), clock.cpu()});
   ScanOptions so;
   so.sink = &sink;
   so.keep_records = true;
@@ -510,7 +519,10 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
     check_trailer();
     throw;
   }
+  for (const auto& p : scan.phases()) sink.phase(p);
+  clock.restart();
   check_trailer();
+  sink.phase({"wait for the SHA-256 of the file", clock.wall(), clock.cpu()});
   int64_t current = scan.current_revision();
   if (opts.at_revision) {
     int64_t r = *opts.at_revision;

@@ -76,6 +76,13 @@ class RecordError : public InputError {
   using InputError::InputError;
 };
 
+// How long one part of an import took (kvimport --timings).
+struct ImportPhase {
+  std::string name;
+  double wall = 0;  // seconds
+  double cpu = 0;   // CPU seconds of every thread of the process
+};
+
 // Receives the stream. Readers call record() in input order and meta() whenever they learn
 // something about the store.
 class RecordSink {
@@ -87,6 +94,8 @@ class RecordSink {
   virtual void history(const HistoryRecord&) {}
   virtual void lease(const LeaseRecord&) {}
   virtual void member(const MemberRecord&) {}
+  // A part of the reading that comes before the records (an etcd db file's walk and sort).
+  virtual void phase(ImportPhase) {}
 };
 
 }  // namespace kvsnap

@@ -63,9 +63,27 @@ boost::json::array import_lines(const ImportSummary& s) {
   return out;
 }
 
+// Seconds to the millisecond: finer is noise.
+Value seconds(double s) { return Value::real(std::round(s * 1000) / 1000); }
+
+Section timings_section(const std::vector<ImportSummary>& snapshots, const std::vector<ImportPhase>& run) {
+  Section t;
+  t.id = "timings";
+  t.title = "timings (seconds; cpu: every thread of the process, or the thread named)";
+  t.columns = {{"snapshot", ""}, {"phase", ""}, {"wall_s", "wall s"}, {"cpu_s", "cpu s"}};
+  auto add = [&](const std::string& snapshot, const ImportPhase& p) {
+    t.rows.push_back({Value::text(snapshot), Value::text(p.name), seconds(p.wall), seconds(p.cpu)});
+  };
+  for (const auto& x : snapshots)
+    for (const auto& p : x.timings) add(x.name, p);
+  for (const auto& p : run) add("", p);
+  return t;
+}
+
 }  // namespace
 
-Document import_report_document(const std::vector<ImportSummary>& snapshots, const std::string& db_path) {
+Document import_report_document(const std::vector<ImportSummary>& snapshots, const std::string& db_path,
+                                const std::vector<ImportPhase>* run_timings) {
   Document d;
   d.tool = "kvimport";
   d.rows_of = "snapshots";
@@ -133,6 +151,7 @@ Document import_report_document(const std::vector<ImportSummary>& snapshots, con
                       Value::of(opt(m.at_revision))});
   }
   d.sections.push_back(std::move(s));
+  if (run_timings) d.sections.push_back(timings_section(snapshots, *run_timings));
   return d;
 }
 

@@ -10,7 +10,10 @@
 
 namespace kvsnap {
 
-Document import_report_document(const std::vector<ImportSummary>& snapshots, const std::string& db_path);
+// With run_timings (kvimport --timings): a section of every snapshot's timings, then the run's
+// own (the commit, the move into place).
+Document import_report_document(const std::vector<ImportSummary>& snapshots, const std::string& db_path,
+                                const std::vector<ImportPhase>* run_timings = nullptr);
 Document db_status_document(const std::string& file, const EtcdDbStatus& s);
 Document db_verify_document(const std::string& file, const std::vector<std::string>& problems);
 

@@ -54,11 +54,12 @@ void delete_snapshot(Db& db, int64_t id) {
 
 namespace {
 
-// One CREATE INDEX statement of schema.sql, for an index a bulk load needs before the end.
+// The CREATE INDEX statement of schema.sql that makes the index `name`.
 std::string index_statement(std::string_view name) {
   std::string_view schema = embedded_file("schema.sql");
-  std::string head = fmt::format("CREATE INDEX IF NOT EXISTS {} ", name);
-  size_t at = schema.find(head), end = at == std::string_view::npos ? at : schema.find(';', at);
+  size_t at = schema.find(fmt::format("CREATE INDEX IF NOT EXISTS {} ", name));
+  if (at == std::string_view::npos) at = schema.find(fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS {} ", name));
+  size_t end = at == std::string_view::npos ? at : schema.find(';', at);
   if (end == std::string_view::npos) throw std::logic_error(fmt::format("schema.sql has no index {}", name));
   return std::string(schema.substr(at, end + 1 - at));
 }
@@ -89,6 +90,7 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
     // Text sets keep their unique index: past its bound a string is looked up there.
     for (const TextSetSpec* t : kTextSets) std::erase(drop, std::string(t->index));
     for (const auto& n : drop) db.exec(fmt::format("DROP INDEX \"{}\"", n));
+    dropped_indexes_ = std::move(drop);
   }
   summary_.name = std::move(name);
   summary_.source = std::move(source);
@@ -114,6 +116,8 @@ Importer::Importer(Db& db, std::string name, std::string source, std::string for
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   next_kv_id_ = db.query_int("SELECT coalesce(max(id), 0) + 1 FROM kv");
   writes_.start();
+  load_clock_.restart();
+  load_thread_cpu_ = thread_cpu_seconds();
 }
 
 Importer::~Importer() = default;
@@ -210,6 +214,12 @@ void Importer::member(const MemberRecord& m) {
   writes_.run(insert_member_,
               {summary_.snapshot_id, m.id_hex, m.name, m.peer_urls, m.client_urls, m.learner, m.removed});
   ++summary_.counts["member"];
+}
+
+void Importer::phase(ImportPhase p) {
+  summary_.timings.push_back(std::move(p));
+  load_clock_.restart();
+  load_thread_cpu_ = thread_cpu_seconds();
 }
 
 void Importer::record(Record&& r) {
@@ -317,6 +327,14 @@ void Importer::flush_digests() {
 ImportSummary Importer::finish() {
   flush_digests();
   writes_.stop();
+  double reader_cpu = thread_cpu_seconds() - load_thread_cpu_;
+  ImportPhase load{"read, decode and insert the keys", load_clock_.wall(), load_clock_.cpu()};
+  summary_.timings.push_back(load);
+  if (const WriteQueue::Stats& w = writes_.stats(); w.threaded) {
+    // Busy time: the wall time each of the two threads did not wait for the other.
+    summary_.timings.push_back({"- reader: parse and decode (busy)", load.wall - w.caller_wait, reader_cpu});
+    summary_.timings.push_back({"- writer: SQLite inserts (busy)", w.thread_wall - w.thread_idle, w.thread_cpu});
+  }
   if (bulk_) {
     // Re-create the indexes dropped above. Each build is a sort of one record per row; given
     // 32 MiB, SQLite's sorter sorts a million records as one linked list, and the merge passes
@@ -325,8 +343,14 @@ ImportSummary Importer::finish() {
     int64_t cache_size = db_.query_int("PRAGMA cache_size");
     db_.exec(fmt::format("PRAGMA threads = {}; PRAGMA cache_size = -2048",
                          std::min(8u, std::max(1u, std::thread::hardware_concurrency()))));
-    db_.exec(embedded_file("schema.sql"));
+    for (const auto& name : dropped_indexes_) {
+      Stopwatch clock;
+      db_.exec(index_statement(name));
+      summary_.timings.push_back({fmt::format("build index {}", name), clock.wall(), clock.cpu()});
+    }
+    db_.exec(embedded_file("schema.sql"));  // the rest is there already: a no-op
     db_.exec(fmt::format("PRAGMA threads = 0; PRAGMA cache_size = {}", cache_size));
+    Stopwatch clock;
     // Statistics for the query planner (sampled: a fraction of a second on a million keys).
     // Sampling sees ~400 rows per index, so it takes snapshot_id = ? for ~400 rows; this is the
     // database's only snapshot, which every row belongs to. Told that, the planner scans a
@@ -340,6 +364,7 @@ ImportSummary Importer::finish() {
         "WHERE instr(stat, ' ') > 0 AND idx IN (SELECT s.name FROM sqlite_schema s, pragma_index_info(s.name) c "
         "  WHERE s.type = 'index' AND c.seqno = 0 AND c.name = 'snapshot_id');"
         "ANALYZE sqlite_schema;");
+    summary_.timings.push_back({"planner statistics (ANALYZE)", clock.wall(), clock.cpu()});
   }
   if (summary_.meta.keys_only) {
     // A --keys-only dump has no values to decode: the errors its empty values caused say nothing

@@ -13,6 +13,7 @@
 #include "etcd/record.h"
 #include "store/db.h"
 #include "store/write_queue.h"
+#include "util/time.h"
 
 namespace kvsnap {
 
@@ -32,6 +33,8 @@ struct ImportSummary {
   std::map<std::string, int64_t> counts;  // rows per decoded table
   bool history_kept = false;              // etcd db files: kv_history holds every revision
   SnapshotMeta meta;
+  // Where the import's time went, in order (kvimport --timings).
+  std::vector<ImportPhase> timings;
 };
 
 class Importer : public RecordSink, private RowWriter {
@@ -44,6 +47,7 @@ class Importer : public RecordSink, private RowWriter {
   void history(const HistoryRecord& h) override;
   void lease(const LeaseRecord& l) override;
   void member(const MemberRecord& m) override;
+  void phase(ImportPhase p) override;
   void set_keep_history(bool keep) { keep_history_ = keep; }
   SnapshotMeta& meta() override { return summary_.meta; }
   void set_compression(std::string c) { summary_.compression = std::move(c); }
@@ -100,6 +104,10 @@ class Importer : public RecordSink, private RowWriter {
   bool keys_in_order_ = true;  // every key so far greater than the one before
   uint64_t max_row_bytes_ = 0;
   bool bulk_ = false;
+  std::vector<std::string> dropped_indexes_;  // a bulk load's, built again by finish()
+  // The load: from the end of the reader's own phases (or the constructor) to finish().
+  Stopwatch load_clock_;
+  double load_thread_cpu_ = 0;  // this thread's CPU seconds when it started
   std::function<void(int64_t)> progress_;
   // Last, so that it ends its thread before the statements it runs are finalized.
   WriteQueue writes_;

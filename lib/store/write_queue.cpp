@@ -39,6 +39,8 @@ WriteQueue::~WriteQueue() {
 void WriteQueue::start() {
   if (thread_.joinable() || std::thread::hardware_concurrency() < 2) return;
   ending_ = false;
+  stats_ = Stats{.threaded = true};
+  started_.restart();
   thread_ = std::thread([this] { consume(); });
 }
 
@@ -87,7 +89,9 @@ void WriteQueue::run(Stmt& s, std::span<const SqlValue> values) {
 
 void WriteQueue::push_filling() {
   std::unique_lock lock(mutex_);
+  Stopwatch waited;
   changed_.wait(lock, [this] { return queued_.size() < kMaxQueued || error_; });
+  stats_.caller_wait += waited.wall();
   rethrow_error();
   queued_.push_back(std::move(filling_));
   lock.unlock();
@@ -98,7 +102,9 @@ void WriteQueue::sync() {
   if (!thread_.joinable()) return;
   if (filling_ && !filling_->ops.empty()) push_filling();
   std::unique_lock lock(mutex_);
+  Stopwatch waited;
   changed_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_; });
+  stats_.caller_wait += waited.wall();
   rethrow_error();
 }
 
@@ -109,8 +115,14 @@ void WriteQueue::rethrow_error() {
 void WriteQueue::consume() {
   std::unique_lock lock(mutex_);
   for (;;) {
+    Stopwatch waited;
     changed_.wait(lock, [this] { return !queued_.empty() || ending_; });
-    if (ending_) return;
+    stats_.thread_idle += waited.wall();
+    if (ending_) {
+      stats_.thread_cpu = thread_cpu_seconds();
+      stats_.thread_wall = started_.wall();
+      return;
+    }
     std::unique_ptr<Chunk> c = std::move(queued_.front());
     queued_.pop_front();
     busy_ = true;

@@ -21,6 +21,7 @@
 
 #include "cilium/rows.h"
 #include "store/db.h"
+#include "util/time.h"
 
 namespace kvsnap {
 
@@ -46,6 +47,16 @@ class WriteQueue {
   // Waits until every statement queued so far has run. Rethrows the first error a statement
   // raised on the thread (a full disk, a constraint), after which the queue runs nothing more.
   void sync();
+
+  // Where the time of the last start()..stop() went (kvimport --timings); all zero without a thread.
+  struct Stats {
+    bool threaded = false;
+    double thread_wall = 0;  // seconds from start() to stop()
+    double thread_cpu = 0;   // CPU seconds of the thread
+    double thread_idle = 0;  // seconds the thread waited for statements
+    double caller_wait = 0;  // seconds the caller waited for room in the queue or for sync()
+  };
+  const Stats& stats() const { return stats_; }
 
  private:
   struct Value {
@@ -76,6 +87,8 @@ class WriteQueue {
   bool ending_ = false;  // the thread should return
   std::exception_ptr error_;
   std::thread thread_;
+  Stats stats_;
+  Stopwatch started_;
 };
 
 }  // namespace kvsnap

@@ -72,4 +72,29 @@ std::string now_rfc3339() {
   return format_rfc3339(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
 }
 
+namespace {
+double clock_seconds(clockid_t id) {
+  timespec t{};
+  clock_gettime(id, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+}  // namespace
+
+double process_cpu_seconds() { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+double thread_cpu_seconds() { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
+
+void Stopwatch::restart() {
+  wall_ns_ =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  cpu_ = process_cpu_seconds();
+}
+
+double Stopwatch::wall() const {
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return double(now - wall_ns_) * 1e-9;
+}
+
+double Stopwatch::cpu() const { return process_cpu_seconds() - cpu_; }
+
 }  // namespace kvsnap

@@ -13,4 +13,20 @@ std::string format_rfc3339(int64_t unix_seconds);
 // The current time, formatted.
 std::string now_rfc3339();
 
+// CPU seconds (user + system) of the whole process, and of the calling thread.
+double process_cpu_seconds();
+double thread_cpu_seconds();
+
+// Wall and process CPU seconds since it was made (or last restarted): kvimport --timings.
+class Stopwatch {
+ public:
+  Stopwatch() { restart(); }
+  void restart();
+  double wall() const;  // seconds
+  double cpu() const;   // CPU seconds of every thread of the process
+ private:
+  int64_t wall_ns_ = 0;
+  double cpu_ = 0;
+};
+
 }  // namespace kvsnap

@@ -71,6 +71,43 @@ expect_eq "$(q "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
 expect_status 2 kvimport -d "$db" -n x "$FIX/seed/get-json.txt" "$FIX/seed/seed-kvstore.txt"
 expect_in "$TMP/err" "-n names one snapshot"
 
+# --timings: where each import's time went, the same section in every output format. A new
+# database builds its indexes after the load and is moved into place; an existing one does neither.
+# Every phase takes some time; the phases of one import add up to no more than the whole run.
+expect_status 0 kvimport -d "$TMP/timed.db" --timings -o json "$FIX/seed/get-json.txt" "$FIX/etcd-3.4/snapshots/snap1.db"
+cp "$TMP/out" "$TMP/timed-new.json"
+expect_status 0 kvimport -d "$TMP/timed.db" -n again --timings -o json "$FIX/seed/get-json.txt"
+python3 - "$TMP/timed-new.json" "$TMP/out" <<'PY'
+import json, sys, kvdoc
+new, again = (kvdoc.rows(json.load(open(f)), "timings") for f in sys.argv[1:])
+for rows in (new, again):
+    for r in rows:
+        assert set(r) == {"snapshot", "phase", "wall_s", "cpu_s"}, r
+        assert isinstance(r["wall_s"], (int, float)) and r["wall_s"] >= 0 and r["cpu_s"] >= 0, r
+    total = rows[-1]
+    assert total["snapshot"] == "" and total["phase"] == "total", total
+    for name in {r["snapshot"] for r in rows if r["snapshot"]}:
+        mine = [r for r in rows if r["snapshot"] == name and not r["phase"].startswith("- ")]
+        assert sum(r["wall_s"] for r in mine) <= total["wall_s"] + 0.005 * len(mine), (name, mine, total)
+phases = lambda rows, snap: [r["phase"] for r in rows if r["snapshot"] == snap]
+seed, snap = phases(new, "get-json.txt"), phases(new, "snap1.db")
+assert seed[0] == "read, decode and insert the keys" and "build index kv_key_hash" in seed, seed
+assert "build index ipcache_ip" in seed and seed[-1] == "planner statistics (ANALYZE)", seed
+assert snap[:4] == ["read the file", "walk the b+tree pages", "sort the key bucket's records by key",
+                    "wait for the SHA-256 of the file"], snap
+# Only the first import into the new database loads in bulk: the second keeps the indexes up to date.
+assert not any(p.startswith("build index") for p in snap), snap
+assert [r["phase"] for r in new if not r["snapshot"]] == [
+    "commit and close the database", "write the new file to disk (fsync), move it into place", "total"], new
+assert not any(p.startswith("build index") for p in phases(again, "again")), again
+assert [r["phase"] for r in again if not r["snapshot"]] == ["commit and close the database", "total"], again
+PY
+expect_status 0 kvimport -d "$TMP/timed2.db" --timings "$FIX/seed/get-json.txt"
+expect_in "$TMP/out" "timings (seconds"
+expect_in "$TMP/out" "build index kv_key_hash"
+expect_status 0 kvimport -d "$TMP/timed3.db" -o json "$FIX/seed/get-json.txt"
+grep -qF '"timings"' "$TMP/out" && fail "a timings section without --timings"
+
 # --version, the same on every tool: the project version and the commit the build came from.
 version=$(sed -n 's/^project(kvsnap VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 [ -n "$version" ] || fail "no project(kvsnap VERSION ...) in CMakeLists.txt"
