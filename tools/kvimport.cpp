@@ -216,6 +216,10 @@ int main(int argc, char** argv) {
       std::cerr << "kvimport: --status and --verify take one FILE\n";
       return 2;
     }
+    if (vm.count("timings")) {
+      std::cerr << "kvimport: --timings times an import; --status and --verify import nothing\n";
+      return 2;
+    }
     try {
       auto in = open_input(inputs[0]);
       if (!looks_like_bbolt(in->peek(64)))

@@ -39,7 +39,8 @@ WriteQueue::~WriteQueue() {
 void WriteQueue::start() {
   if (thread_.joinable() || std::thread::hardware_concurrency() < 2) return;
   ending_ = false;
-  stats_ = Stats{.threaded = true};
+  stats_ = Stats{};
+  stats_.threaded = true;
   started_.restart();
   thread_ = std::thread([this] { consume(); });
 }

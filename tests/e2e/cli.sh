@@ -107,6 +107,8 @@ expect_in "$TMP/out" "timings (seconds"
 expect_in "$TMP/out" "build index kv_key_hash"
 expect_status 0 kvimport -d "$TMP/timed3.db" -o json "$FIX/seed/get-json.txt"
 grep -qF '"timings"' "$TMP/out" && fail "a timings section without --timings"
+expect_status 2 kvimport --status --timings "$FIX/etcd-3.4/snapshots/snap1.db"
+expect_in "$TMP/err" "--timings times an import"
 
 # --version, the same on every tool: the project version and the commit the build came from.
 version=$(sed -n 's/^project(kvsnap VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
