@@ -211,6 +211,7 @@ int main(int argc, char** argv) {
   if (vm.count("at-revision")) req.read.at_revision = vm["at-revision"].as<int64_t>();
   req.read.skip_hash_check = vm.count("skip-hash-check") > 0;
   req.keep_history = vm.count("no-history") == 0;
+  req.start_writeback = true;  // the commit (an existing database) or the rename (a new one) fsyncs it
   if (vm.count("status") || vm.count("verify")) {
     if (inputs.size() != 1) {
       std::cerr << "kvimport: --status and --verify take one FILE\n";

@@ -1,5 +1,8 @@
 #include "store/db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -198,6 +201,13 @@ std::string describe_db_error(sqlite3* db, int rc) {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 void Db::enable_mmap() { exec("PRAGMA mmap_size = 17179869184"); }
+
+void Db::start_writeback() {
+  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+}
 
 void Db::exec(std::string_view sql) {
   std::string s(sql);

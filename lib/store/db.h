@@ -78,6 +78,10 @@ class Db {
   // (they count in RSS, but are not copies). A sequential read gains nothing from it (kvdiff's
   // key merge on its main connections measured the same); the readers have it anyway.
   void enable_mmap();
+  // Starts writing the file's pages that the OS holds to disk, without waiting (sync_file_range):
+  // a later fsync then finds most of them written. A bulk import calls it when its rows are in,
+  // so that the disk writes them while the indexes are built. Best effort: errors are the fsync's.
+  void start_writeback();
   Stmt prepare(std::string_view sql) { return Stmt(db_, sql); }
   // The i-th extra read-only connection to the same file (with mmap), for work split over
   // threads. Opened on first use; open_readers(n) opens the first n now, which lets the caller

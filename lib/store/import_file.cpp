@@ -41,6 +41,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
     if (req.format && *req.format != "sysdump")
       throw InputError(path, "", fmt::format("is a folder; only --format sysdump reads folders"));
     Importer imp(db, name, path, "sysdump", req.replace);
+    imp.set_start_writeback(req.start_writeback);
     if (req.progress) imp.on_progress([&](int64_t keys) { req.progress(keys, 0); });
     read_into(imp, [&] { read_sysdump_dir(path, imp, req.read); });
     return imp.finish();
@@ -58,6 +59,7 @@ ImportSummary import_path(Db& db, const std::string& path, const ImportRequest& 
   Importer imp(db, name, path, fmt_->name, req.replace);
   imp.set_compression(in->compression());
   imp.set_keep_history(req.keep_history);
+  imp.set_start_writeback(req.start_writeback);
   Input* raw = in.get();
   if (req.progress) imp.on_progress([&, raw](int64_t keys) { req.progress(keys, raw->offset()); });
   read_into(imp, [&] { fmt_->read(*in, imp, req.read); });

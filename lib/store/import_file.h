@@ -18,6 +18,8 @@ struct ImportRequest {
   ReadOptions read;
   bool replace = false;
   bool keep_history = true;  // etcd db files: fill kv_history
+  // The database will be fsynced (kvimport): its pages start going to disk when the rows are in.
+  bool start_writeback = false;
   // Called now and then with (keys so far, input bytes consumed so far).
   std::function<void(int64_t, uint64_t)> progress;
 };

@@ -327,6 +327,7 @@ void Importer::flush_digests() {
 ImportSummary Importer::finish() {
   flush_digests();
   writes_.stop();
+  if (start_writeback_) db_.start_writeback();  // written while the indexes are built
   double reader_cpu = thread_cpu_seconds() - load_thread_cpu_;
   ImportPhase load{"read, decode and insert the keys", load_clock_.wall(), load_clock_.cpu()};
   summary_.timings.push_back(load);

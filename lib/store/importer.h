@@ -49,6 +49,8 @@ class Importer : public RecordSink, private RowWriter {
   void member(const MemberRecord& m) override;
   void phase(ImportPhase p) override;
   void set_keep_history(bool keep) { keep_history_ = keep; }
+  // finish() starts writing the file to disk once the rows are in (Db::start_writeback).
+  void set_start_writeback(bool start) { start_writeback_ = start; }
   SnapshotMeta& meta() override { return summary_.meta; }
   void set_compression(std::string c) { summary_.compression = std::move(c); }
   // Called every few thousand records with the number imported so far.
@@ -94,6 +96,7 @@ class Importer : public RecordSink, private RowWriter {
   int64_t next_kv_id_ = 1;
   std::vector<SqlValue> row_;  // the values of one decoded row
   bool keep_history_ = true;
+  bool start_writeback_ = false;
   std::unordered_map<const TableSpec*, Stmt> stmts_;
   std::unordered_map<const TableSpec*, int64_t> row_counts_;
   std::unordered_map<const KeyLayout*, int64_t> layout_ids_;
