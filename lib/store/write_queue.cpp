@@ -90,9 +90,9 @@ void WriteQueue::run(Stmt& s, std::span<const SqlValue> values) {
 
 void WriteQueue::push_filling() {
   std::unique_lock lock(mutex_);
-  Stopwatch waited;
+  double waited = monotonic_seconds();
   changed_.wait(lock, [this] { return queued_.size() < kMaxQueued || error_; });
-  stats_.caller_wait += waited.wall();
+  stats_.caller_wait += monotonic_seconds() - waited;
   rethrow_error();
   queued_.push_back(std::move(filling_));
   lock.unlock();
@@ -103,9 +103,9 @@ void WriteQueue::sync() {
   if (!thread_.joinable()) return;
   if (filling_ && !filling_->ops.empty()) push_filling();
   std::unique_lock lock(mutex_);
-  Stopwatch waited;
+  double waited = monotonic_seconds();
   changed_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_; });
-  stats_.caller_wait += waited.wall();
+  stats_.caller_wait += monotonic_seconds() - waited;
   rethrow_error();
 }
 
@@ -116,9 +116,9 @@ void WriteQueue::rethrow_error() {
 void WriteQueue::consume() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    Stopwatch waited;
+    double waited = monotonic_seconds();
     changed_.wait(lock, [this] { return !queued_.empty() || ending_; });
-    stats_.thread_idle += waited.wall();
+    stats_.thread_idle += monotonic_seconds() - waited;
     if (ending_) {
       stats_.thread_cpu = thread_cpu_seconds();
       stats_.thread_wall = started_.wall();

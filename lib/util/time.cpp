@@ -83,17 +83,16 @@ double clock_seconds(clockid_t id) {
 double process_cpu_seconds() { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 double thread_cpu_seconds() { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
 
+double monotonic_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 void Stopwatch::restart() {
-  wall_ns_ =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  wall_ = monotonic_seconds();
   cpu_ = process_cpu_seconds();
 }
 
-double Stopwatch::wall() const {
-  int64_t now =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  return double(now - wall_ns_) * 1e-9;
-}
+double Stopwatch::wall() const { return monotonic_seconds() - wall_; }
 
 double Stopwatch::cpu() const { return process_cpu_seconds() - cpu_; }
 

@@ -16,6 +16,9 @@ std::string now_rfc3339();
 // CPU seconds (user + system) of the whole process, and of the calling thread.
 double process_cpu_seconds();
 double thread_cpu_seconds();
+// Seconds of a monotonic clock (steady_clock): differences only. Cheaper than the CPU clocks
+// (no system call), for the timing of waits.
+double monotonic_seconds();
 
 // Wall and process CPU seconds since it was made (or last restarted): kvimport --timings.
 class Stopwatch {
@@ -25,8 +28,7 @@ class Stopwatch {
   double wall() const;  // seconds
   double cpu() const;   // CPU seconds of every thread of the process
  private:
-  int64_t wall_ns_ = 0;
-  double cpu_ = 0;
+  double wall_ = 0, cpu_ = 0;
 };
 
 }  // namespace kvsnap
