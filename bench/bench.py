@@ -734,7 +734,7 @@ def profile_table(profiles, res):
                      f"the first key, then the same serial SQLite work ({serial[1]:.2f} s): {total:.2f} s, "
                      f"{total / ratio['b']['wall_median']:.2f} times the median of the dump.json import "
                      f"({ratio['b']['wall_median']:.2f} s): about the least snapshot_vs_dump can be unless SQLite does "
-                     f"less or the sort overlaps the load")
+                     f"less or the walk and the sort get faster")
     return ("Where an import's time goes at N: kvimport --timings, one run each", heads, rows, notes)
 
 
