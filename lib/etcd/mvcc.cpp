@@ -116,21 +116,25 @@ const char* parse_key_value(std::string_view bytes, KeyValue& kv) {
 }
 
 // One record of the key bucket, kept by reference into the file's bytes: what the sort needs and
-// where its mvccpb.KeyValue lies (parsed again when the record is emitted). 48 bytes a record,
-// half of what keeping every decoded field took: the array is the import's largest allocation.
+// where its mvccpb.KeyValue lies (parsed again when the record is emitted). Its revision is read
+// from its bucket key when needed (only records of one key compare by it). 32 bytes a record, a
+// third of what keeping every decoded field took: the array is the import's largest allocation.
 struct KeyRecord {
   const char* kv;   // the mvccpb.KeyValue's bytes
-  const char* key;  // its key field
+  const char* rev;  // its bucket key: 8-byte main, '_', 8-byte sub[, 't']
   uint32_t kv_len, key_len;
-  int64_t main, sub;
-  uint64_t pgid_tomb;  // the leaf page it sits on (for messages) << 1 | tombstone
+  uint32_t key_at;     // where its key field's bytes start in kv
+  uint32_t pgid_tomb;  // the leaf page it sits on (for messages) << 1 | tombstone
 
-  std::string_view key_view() const { return {key, key_len}; }
+  static constexpr uint64_t kMaxPgid = (uint64_t(1) << 31) - 1;
+  std::string_view key_view() const { return {kv + key_at, key_len}; }
   std::string_view kv_view() const { return {kv, kv_len}; }
+  int64_t main() const { return int64_t(be64(std::string_view(rev, 8))); }
+  int64_t sub() const { return int64_t(be64(std::string_view(rev + 9, 8))); }
   uint64_t pgid() const { return pgid_tomb >> 1; }
   bool tombstone() const { return pgid_tomb & 1; }
 };
-static_assert(sizeof(KeyRecord) == 48);
+static_assert(sizeof(KeyRecord) == 32);
 
 // Records appended in blocks, so that collecting them never reallocates (a growing vector holds
 // its old and new arrays at once: 1.5 to 3 times the records at its peak). take() moves them into
@@ -312,7 +316,8 @@ class EtcdDbScan {
     // prefixes, so the sort is mostly memcmp: the two halves sort on two threads, then merge.
     auto less = [](const KeyRecord& a, const KeyRecord& b) {
       if (int c = a.key_view().compare(b.key_view()); c != 0) return c < 0;
-      return a.main != b.main ? a.main < b.main : a.sub < b.sub;
+      int64_t am = a.main(), bm = b.main();
+      return am != bm ? am < bm : a.sub() < b.sub();
     };
     auto mid = records_.begin() + ptrdiff_t(records_.size() / 2);
     std::future<void> lower;
@@ -367,8 +372,10 @@ class EtcdDbScan {
     if (!opts_.keep_records) return latest_.record(kv.key, rev->tombstone);
     if (v.size() > UINT32_MAX)  // bbolt's largest value is 2 GiB
       return problem(pgid, "key", fmt::format("revision {}.{}: value of {} bytes", rev->main, rev->sub, v.size()));
-    collected_.push_back(KeyRecord{v.data(), kv.key.data(), uint32_t(v.size()), uint32_t(kv.key.size()), rev->main,
-                                   rev->sub, pgid << 1 | uint64_t(rev->tombstone)});
+    if (pgid > KeyRecord::kMaxPgid)  // 8 TiB of 4 KiB pages
+      return problem(pgid, "key", fmt::format("revision {}.{}: a page id beyond 2^31", rev->main, rev->sub));
+    collected_.push_back(KeyRecord{v.data(), k.data(), uint32_t(v.size()), uint32_t(kv.key.size()),
+                                   uint32_t(kv.key.data() - v.data()), uint32_t(pgid << 1 | uint64_t(rev->tombstone))});
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -580,7 +587,7 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
     size_t j = i;
     const KeyRecord* latest = nullptr;
     for (; j < recs.size() && recs[j].key_view() == recs[i].key_view(); ++j)
-      if (recs[j].main <= upto) latest = &recs[j];
+      if (recs[j].main() <= upto) latest = &recs[j];
     if (latest && latest->tombstone()) latest = nullptr;
     for (size_t h = i; h < j; ++h) {
       const KeyRecord& k = recs[h];
@@ -588,8 +595,8 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
       KeyValue kv;
       parse_key_value(k.kv_view(), kv);  // parsed once already: cannot fail
       try {
-        sink.history(HistoryRecord{kv.key, kv.value, k.main, k.sub, k.tombstone(), kv.create_revision, kv.mod_revision,
-                                   kv.version, kv.lease});
+        sink.history(HistoryRecord{kv.key, kv.value, k.main(), k.sub(), k.tombstone(), kv.create_revision,
+                                   kv.mod_revision, kv.version, kv.lease});
       } catch (const RecordError& e) {
         throw InputError(in.name(), fmt::format("page {}", k.pgid()), e.what());
       }
@@ -603,7 +610,7 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
     r.value.assign(kv.value);
     r.create_revision = kv.create_revision;
     r.mod_revision = kv.mod_revision;
-    r.sub_revision = latest->sub;
+    r.sub_revision = latest->sub();
     r.version = kv.version;
     r.lease = kv.lease;
     emit(in, sink, std::move(r), [&] { return fmt::format("page {}", latest->pgid()); });
