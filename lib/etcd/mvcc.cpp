@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -19,9 +20,14 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/merge.h"
+#include "util/temp_file.h"
 #include "util/time.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace kvsnap {
 
@@ -135,6 +141,7 @@ struct KeyRecord {
   bool tombstone() const { return pgid_tomb & 1; }
 };
 static_assert(sizeof(KeyRecord) == 32);
+static_assert(std::is_trivially_copyable_v<KeyRecord>);  // a spilled run is its bytes
 
 // Records appended in blocks, so that collecting them never reallocates (a growing vector holds
 // its old and new arrays at once: 1.5 to 3 times the records at its peak). take() moves them into
@@ -166,6 +173,163 @@ class RecordBlocks {
   static constexpr size_t kBlock = 1 << 16;  // 3 MiB
   std::vector<std::unique_ptr<KeyRecord[]>> blocks_;
   size_t used_ = 0;
+};
+
+// Key order, then revision order: a key's records are adjacent, its latest last.
+bool record_less(const KeyRecord& a, const KeyRecord& b) {
+  if (int c = a.key_view().compare(b.key_view()); c != 0) return c < 0;
+  int64_t am = a.main(), bm = b.main();
+  return am != bm ? am < bm : a.sub() < b.sub();
+}
+
+// Keys share long prefixes, so the sort is mostly memcmp: the two halves sort on two threads,
+// then merge.
+void sort_records(std::vector<KeyRecord>& records) {
+  auto mid = records.begin() + ptrdiff_t(records.size() / 2);
+  std::future<void> lower;
+  if (records.size() >= 4096 && std::thread::hardware_concurrency() >= 2)
+    lower = std::async(std::launch::async, [&] { std::sort(records.begin(), mid, record_less); });
+  else
+    std::sort(records.begin(), mid, record_less);
+  std::sort(mid, records.end(), record_less);
+  if (lower.valid()) lower.get();
+  merge_halves(records, record_less);
+}
+
+// Sorted runs of records in a temporary file: what keeps the import's memory flat however many
+// records the key bucket holds. The records point into the file's bytes, mapped for the whole
+// import, so a run is their bytes as they are. A run is read back a block at a time.
+class SpilledRuns {
+ public:
+  bool empty() const { return runs_.empty(); }
+  void add(const std::vector<KeyRecord>& run) {
+    if (fd_ < 0) {
+      file_ = TempFile("kvsnap-sort");
+      fd_ = ::open(file_.path().c_str(), O_RDWR | O_CLOEXEC);
+      if (fd_ < 0) fail("cannot open", errno);
+      file_.remove();  // the descriptor keeps it: nothing is left behind, whatever ends the run
+    }
+    const char* p = reinterpret_cast<const char*>(run.data());
+    size_t n = run.size() * sizeof(KeyRecord), done = 0;
+    while (done < n) {
+      ssize_t w = ::pwrite(fd_, p + done, n - done, off_t(end_ + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) fail("cannot write", w < 0 ? errno : ENOSPC);
+      done += size_t(w);
+    }
+    runs_.push_back({end_, run.size()});
+    end_ += n;
+  }
+  // Reads up to `max` records of run `i` from record `from` on into `out`.
+  void read(size_t i, size_t from, size_t max, std::vector<KeyRecord>& out) const {
+    size_t n = std::min(max, runs_[i].count - from);
+    out.resize(n);
+    char* p = reinterpret_cast<char*>(out.data());
+    size_t bytes = n * sizeof(KeyRecord), done = 0;
+    uint64_t at = runs_[i].offset + from * sizeof(KeyRecord);
+    while (done < bytes) {
+      ssize_t r = ::pread(fd_, p + done, bytes - done, off_t(at + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) fail("cannot read", r < 0 ? errno : EIO);
+      done += size_t(r);
+    }
+  }
+  size_t runs() const { return runs_.size(); }
+  size_t count(size_t i) const { return runs_[i].count; }
+  ~SpilledRuns() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  [[noreturn]] static void fail(const char* what, int err) {
+    throw std::runtime_error(fmt::format("{} the temporary file that sorts the key bucket's records ($TMPDIR): {}",
+                                         what, std::strerror(err)));
+  }
+  struct Run {
+    uint64_t offset;
+    size_t count;
+  };
+  TempFile file_;
+  int fd_ = -1;
+  uint64_t end_ = 0;
+  std::vector<Run> runs_;
+};
+
+// The records of every run (the spilled ones and the last, in memory) in one order, a key's
+// records at a time: a merge of the sorted runs.
+class RecordMerge {
+ public:
+  RecordMerge(const SpilledRuns& spilled, const std::vector<KeyRecord>& last) : spilled_(spilled) {
+    for (size_t i = 0; i < spilled.runs(); ++i) {
+      Source s{i, 0, {}, 0};
+      fill(s);
+      if (!s.block.empty()) sources_.push_back(std::move(s));
+    }
+    last_ = &last;
+    if (!last.empty()) sources_.push_back(Source{kLast, 0, {}, 0});
+  }
+  // The next key's records, in revision order; false at the end.
+  bool next_group(std::vector<KeyRecord>& group) {
+    group.clear();
+    const KeyRecord* first = peek();
+    if (!first) return false;
+    group.push_back(*first);
+    pop();
+    while (const KeyRecord* r = peek()) {
+      if (r->key_view() != group.front().key_view()) break;
+      group.push_back(*r);
+      pop();
+    }
+    return true;
+  }
+
+ private:
+  static constexpr size_t kLast = SIZE_MAX;  // the run in memory
+  static constexpr size_t kBlock = 4096;     // records read from a spilled run at a time (128 KiB)
+  struct Source {
+    size_t run;
+    size_t next;                   // in the run, the record after the block
+    std::vector<KeyRecord> block;  // spilled runs: the records read
+    size_t at;                     // the current record, in block (or in the last run)
+  };
+  const KeyRecord* current(const Source& s) const { return s.run == kLast ? &(*last_)[s.at] : &s.block[s.at]; }
+  void fill(Source& s) {
+    spilled_.read(s.run, s.next, kBlock, s.block);
+    s.next += s.block.size();
+    s.at = 0;
+  }
+  // A few runs: the smallest by a scan (a heap would pay off beyond a few dozen).
+  const KeyRecord* peek() {
+    best_ = SIZE_MAX;
+    const KeyRecord* min = nullptr;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      const KeyRecord* r = current(sources_[i]);
+      if (!min || record_less(*r, *min)) {
+        min = r;
+        best_ = i;
+      }
+    }
+    return min;
+  }
+  void pop() {
+    Source& s = sources_[best_];
+    ++s.at;
+    bool done = false;
+    if (s.run == kLast) {
+      done = s.at == last_->size();
+    } else if (s.at == s.block.size()) {
+      if (s.next < spilled_.count(s.run))
+        fill(s);
+      else
+        done = true;
+    }
+    if (done) sources_.erase(sources_.begin() + ptrdiff_t(best_));
+  }
+
+  const SpilledRuns& spilled_;
+  const std::vector<KeyRecord>* last_ = nullptr;
+  std::vector<Source> sources_;
+  size_t best_ = SIZE_MAX;
 };
 
 // Every key of the key bucket once, with whether its latest record is a tombstone: the bucket is in
@@ -225,11 +389,12 @@ class LatestByKey {
 };
 
 struct ScanOptions {
-  RecordSink* sink = nullptr;          // leases and members go here when set
-  std::optional<int64_t> at_revision;  // state at this revision
-  bool strict = true;                  // throw on the first problem (import) or collect (verify)
-  bool keep_records = false;           // the importer's sorted_records(); --status and --verify need none (they
-                                       // get the bucket hash and live keys instead)
+  RecordSink* sink = nullptr;            // leases and members go here when set
+  std::optional<int64_t> at_revision;    // state at this revision
+  bool strict = true;                    // throw on the first problem (import) or collect (verify)
+  bool keep_records = false;             // the importer's sorted_records(); --status and --verify need none (they
+                                         // get the bucket hash and live keys instead)
+  size_t run_records = kSortRunRecords;  // kept records sorted in memory at most; more go to sorted runs
 };
 
 // One pass over a db file: everything `--status`, `--verify` and the importer need.
@@ -271,6 +436,8 @@ class EtcdDbScan {
   // is its latest. Sorting once beats a hash map per record, and gives the key order the import
   // writes in.
   std::vector<KeyRecord>& sorted_records() { return records_; }
+  // The runs sorted and written to a temporary file before the last (none up to run_records).
+  const SpilledRuns& spilled() const { return spilled_; }
   const std::vector<LeaseRecord>& leases() const { return leases_; }
   // How long run()'s walk and sort took.
   const std::vector<ImportPhase>& phases() const { return phases_; }
@@ -312,22 +479,7 @@ class EtcdDbScan {
     phases_.push_back({"walk the b+tree pages", clock.wall(), clock.cpu()});
     clock.restart();
     records_ = collected_.take();
-    // A record's revision orders the records of one key as the bucket does. Keys share long
-    // prefixes, so the sort is mostly memcmp: the two halves sort on two threads, then merge.
-    auto less = [](const KeyRecord& a, const KeyRecord& b) {
-      if (int c = a.key_view().compare(b.key_view()); c != 0) return c < 0;
-      int64_t am = a.main(), bm = b.main();
-      return am != bm ? am < bm : a.sub() < b.sub();
-    };
-    auto mid = records_.begin() + ptrdiff_t(records_.size() / 2);
-    std::future<void> lower;
-    if (records_.size() >= 4096 && std::thread::hardware_concurrency() >= 2)
-      lower = std::async(std::launch::async, [&] { std::sort(records_.begin(), mid, less); });
-    else
-      std::sort(records_.begin(), mid, less);
-    std::sort(mid, records_.end(), less);
-    if (lower.valid()) lower.get();
-    merge_halves(records_, less);
+    sort_records(records_);
     phases_.push_back({"sort the key bucket's records by key", clock.wall(), clock.cpu()});
   }
 
@@ -376,6 +528,11 @@ class EtcdDbScan {
       return problem(pgid, "key", fmt::format("revision {}.{}: a page id beyond 2^31", rev->main, rev->sub));
     collected_.push_back(KeyRecord{v.data(), k.data(), uint32_t(v.size()), uint32_t(kv.key.size()),
                                    uint32_t(kv.key.data() - v.data()), uint32_t(pgid << 1 | uint64_t(rev->tombstone))});
+    if (collected_.size() >= std::max<size_t>(opts_.run_records, 1)) {
+      std::vector<KeyRecord> run = collected_.take();
+      sort_records(run);
+      spilled_.add(run);
+    }
   }
 
   void meta_entry(std::string_view k, std::string_view v, uint64_t pgid) {
@@ -451,6 +608,7 @@ class EtcdDbScan {
   LatestByKey latest_;
   RecordBlocks collected_;
   std::vector<KeyRecord> records_;
+  SpilledRuns spilled_;
   std::vector<LeaseRecord> leases_;
   std::vector<ImportPhase> phases_;
   int64_t last_main_ = 0;
@@ -510,6 +668,7 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   so.sink = &sink;
   so.keep_records = true;
   so.at_revision = opts.at_revision;
+  so.run_records = opts.sort_run_records;
   EtcdDbScan scan(in.name(), b.bytes, so);
   EtcdDbStatus& st = scan.status();
   // A wrong trailer is the first thing to say about a damaged file, even when the walk fails too.
@@ -581,16 +740,15 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
   // The state in key order, as `etcdctl get --prefix` would list it: per key, its last record
   // at or below the wanted revision, unless that is a tombstone. Every other record of the key
   // goes to the history (the one in the state is not repeated there), in key and revision order.
-  const auto& recs = scan.sorted_records();
+  RecordMerge merged(scan.spilled(), scan.sorted_records());
+  std::vector<KeyRecord> group;  // one key's records
   int64_t upto = opts.at_revision.value_or(INT64_MAX);
-  for (size_t i = 0; i < recs.size();) {
-    size_t j = i;
+  while (merged.next_group(group)) {
     const KeyRecord* latest = nullptr;
-    for (; j < recs.size() && recs[j].key_view() == recs[i].key_view(); ++j)
-      if (recs[j].main() <= upto) latest = &recs[j];
+    for (const KeyRecord& k : group)
+      if (k.main() <= upto) latest = &k;
     if (latest && latest->tombstone()) latest = nullptr;
-    for (size_t h = i; h < j; ++h) {
-      const KeyRecord& k = recs[h];
+    for (const KeyRecord& k : group) {
       if (&k == latest) continue;
       KeyValue kv;
       parse_key_value(k.kv_view(), kv);  // parsed once already: cannot fail
@@ -601,7 +759,6 @@ void read_etcd_db(Input& in, RecordSink& sink, const ReadOptions& opts) {
         throw InputError(in.name(), fmt::format("page {}", k.pgid()), e.what());
       }
     }
-    i = j;
     if (!latest) continue;
     KeyValue kv;
     parse_key_value(latest->kv_view(), kv);

@@ -1,6 +1,7 @@
 #pragma once
 // One reader per input format; each turns an Input into the record stream. The table that
 // names them, sniffs them and dispatches is in formats.h.
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -9,6 +10,9 @@
 
 namespace kvsnap {
 
+// 3 Mi records (96 MiB): a 2M-key Cilium snapshot's key bucket still sorts in memory alone.
+inline constexpr size_t kSortRunRecords = size_t(3) << 20;
+
 struct ReadOptions {
   // Simple/text dumps: a line starting with this begins a new key (default: derived from the
   // first key, up to its first '/').
@@ -16,6 +20,9 @@ struct ReadOptions {
   // etcd db files:
   std::optional<int64_t> at_revision;  // rebuild the state at this revision instead of the latest
   bool skip_hash_check = false;        // import a snapshot whose SHA-256 trailer does not match
+  // The key bucket's records sorted in memory at most (32 bytes each); beyond, sorted runs of this
+  // many go to a temporary file and are merged: the import's memory stays flat for any file.
+  size_t sort_run_records = kSortRunRecords;
 };
 
 // A get response's own account of its kvs: more than `count` in the range is impossible, fewer
