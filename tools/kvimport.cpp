@@ -169,7 +169,13 @@ int main(int argc, char** argv) {
   if (!parsed) return status;
   const po::variables_map& vm = *parsed;
   try {
-    chosen_format(out, DocumentKind::Report);  // a wrong -o is refused before the work
+    const OutputFormat& format = chosen_format(out, DocumentKind::Report);  // a wrong -o is refused before the work
+    // csv and ndjson print one table, the snapshots: the timings would be lost.
+    if (vm.count("timings") && (std::string_view(format.name) == "csv" || std::string_view(format.name) == "ndjson"))
+      throw UsageError(
+          fmt::format("--timings is a section of the report: -o {} prints the snapshots table alone "
+                      "(use text, json, markdown or html)",
+                      format.name));
     if (vm.count("list-formats")) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& f : input_formats()) rows.push_back({f.name, f.description});

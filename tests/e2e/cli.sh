@@ -109,6 +109,11 @@ expect_status 0 kvimport -d "$TMP/timed3.db" -o json "$FIX/seed/get-json.txt"
 grep -qF '"timings"' "$TMP/out" && fail "a timings section without --timings"
 expect_status 2 kvimport --status --timings "$FIX/etcd-3.4/snapshots/snap1.db"
 expect_in "$TMP/err" "--timings times an import"
+expect_status 2 kvimport -d "$TMP/timed4.db" --timings -o csv "$FIX/seed/get-json.txt"
+expect_in "$TMP/err" "-o csv prints the snapshots table alone"
+[ ! -e "$TMP/timed4.db" ] || fail "a refused --timings -o csv created the database"
+expect_status 0 kvimport -d "$TMP/timed4.db" --timings -o markdown "$FIX/seed/get-json.txt"
+expect_in "$TMP/out" "| planner statistics (ANALYZE) |"
 
 # --version, the same on every tool: the project version and the commit the build came from.
 version=$(sed -n 's/^project(kvsnap VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
