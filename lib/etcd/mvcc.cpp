@@ -201,7 +201,6 @@ void sort_records(std::vector<KeyRecord>& records) {
 // import, so a run is their bytes as they are. A run is read back a block at a time.
 class SpilledRuns {
  public:
-  bool empty() const { return runs_.empty(); }
   void add(const std::vector<KeyRecord>& run) {
     if (fd_ < 0) {
       file_ = TempFile("kvsnap-sort");
@@ -259,13 +258,12 @@ class SpilledRuns {
 // records at a time: a merge of the sorted runs.
 class RecordMerge {
  public:
-  RecordMerge(const SpilledRuns& spilled, const std::vector<KeyRecord>& last) : spilled_(spilled) {
+  RecordMerge(const SpilledRuns& spilled, const std::vector<KeyRecord>& last) : spilled_(spilled), last_(&last) {
     for (size_t i = 0; i < spilled.runs(); ++i) {
       Source s{i, 0, {}, 0};
       fill(s);
       if (!s.block.empty()) sources_.push_back(std::move(s));
     }
-    last_ = &last;
     if (!last.empty()) sources_.push_back(Source{kLast, 0, {}, 0});
   }
   // The next key's records, in revision order; false at the end.
@@ -327,7 +325,7 @@ class RecordMerge {
   }
 
   const SpilledRuns& spilled_;
-  const std::vector<KeyRecord>* last_ = nullptr;
+  const std::vector<KeyRecord>* last_;
   std::vector<Source> sources_;
   size_t best_ = SIZE_MAX;
 };
